@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Release binaries: static Swift stdlib, jansson linked statically, libmnl shared (see README "Building").
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "swift-cni-plugins",
+    products: [
+        .executable(name: "flannel", targets: ["flannel"]),
+        .executable(name: "bridge", targets: ["bridge"]),
+        .executable(name: "host-local", targets: ["host-local"]),
+    ],
+    targets: [
+        // C libraries (Debian libjansson-dev, libmnl-dev) and glibc declarations hidden behind _GNU_SOURCE.
+        // No pkgConfig on CJansson: it would add a shared -ljansson ahead of the static one.
+        .systemLibrary(name: "CJansson", providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(name: "CPosix"),
+
+        .target(name: "Posix", dependencies: ["CPosix"], swiftSettings: swiftSettings),
+        .target(name: "Addressing", swiftSettings: swiftSettings),
+        .target(
+            name: "JSON", dependencies: ["CJansson"], swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-ljansson", "-Xlinker", "-Bdynamic"])]),
+        .target(name: "CNI", dependencies: ["JSON", "Addressing", "Posix"], swiftSettings: swiftSettings),
+        .target(
+            name: "Netlink", dependencies: ["CMnl", "Addressing", "Posix"], swiftSettings: swiftSettings,
+            linkerSettings: [.linkedLibrary("mnl")]),
+        .target(name: "NetNS", dependencies: ["CPosix", "Posix"], swiftSettings: swiftSettings),
+        .target(name: "IPAM", dependencies: ["Addressing", "Posix"], swiftSettings: swiftSettings),
+
+        .target(name: "HostLocalPlugin", dependencies: ["CNI", "IPAM"], swiftSettings: swiftSettings),
+        .target(name: "BridgePlugin", dependencies: ["CNI", "Netlink", "NetNS"], swiftSettings: swiftSettings),
+        .target(name: "FlannelPlugin", dependencies: ["CNI"], swiftSettings: swiftSettings),
+
+        .executableTarget(name: "host-local", dependencies: ["HostLocalPlugin"], swiftSettings: swiftSettings),
+        .executableTarget(name: "bridge", dependencies: ["BridgePlugin"], swiftSettings: swiftSettings),
+        .executableTarget(name: "flannel", dependencies: ["FlannelPlugin"], swiftSettings: swiftSettings),
+
+        .target(name: "TestSupport", dependencies: ["Posix"], swiftSettings: swiftSettings),
+        .testTarget(name: "AddressingTests", dependencies: ["Addressing"], swiftSettings: swiftSettings),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CNITests", dependencies: ["CNI", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FlannelPluginTests", dependencies: ["FlannelPlugin", "TestSupport"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,16 @@
+#ifndef CNI_POSIX_SHIM_H
+#define CNI_POSIX_SHIM_H
+/* glibc hides these without _GNU_SOURCE; declare what the plugins need. */
+#include <sys/types.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <sched.h>
+#include <linux/sched.h>
+
+extern int setns(int fd, int nstype);
+extern int pipe2(int pipefd[2], int flags);
+static inline int cni_clone_newnet(void) { return CLONE_NEWNET; }
+static inline pid_t cni_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+extern char **environ;
+static inline char **cni_environ(void) { return environ; }
+#endif

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// File operations the plugins need, as thin typed wrappers over the POSIX calls.
+public enum FileSystem {
+    /// Reads a whole file. The corresponding C functions are `open` and `read`.
+    public static func readFile(_ path: String) throws(Errno) -> [UInt8] {
+        let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { _ = close(fd) }  // read-only descriptor: nothing to lose on close
+        return try readAll(fd)
+    }
+
+    /// Reads a whole file as UTF-8 text (invalid sequences repaired).
+    public static func readText(_ path: String) throws(Errno) -> String {
+        String(decoding: try readFile(path), as: UTF8.self)
+    }
+
+    /// Reads a descriptor to its end.
+    public static func readAll(_ fd: Int32) throws(Errno) -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = try retryingOnInterrupt { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// Writes all bytes to a descriptor.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try retryingOnInterrupt {
+                bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            }
+            offset += n
+        }
+    }
+
+    /// Writes `bytes` to a new temporary file next to `path` and fsyncs it; returns the temp path.
+    private static func writeTemporary(near path: String, _ bytes: [UInt8], mode: UInt32) throws(Errno) -> String {
+        var template = Array((path + ".tmp.XXXXXX").utf8CString)
+        let fd = try retryingOnInterrupt { template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) } }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // cannot fail on a descriptor we just opened
+        let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        do throws(Errno) {
+            defer { _ = close(fd) }  // fsync below already reported any write-back error
+            guard fchmod(fd, mode) == 0 else { throw Errno.current }
+            try writeAll(fd, bytes)
+            guard fsync(fd) == 0 else { throw Errno.current }
+        } catch {
+            _ = unlink(tempPath)  // best effort: the error being thrown is the one that matters
+            throw error
+        }
+        return tempPath
+    }
+
+    /// Replaces `path` atomically: temp file, fsync, rename, fsync of the directory.
+    /// A reader sees the old file or the new one, never a partial write.
+    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(Errno) {
+        let tempPath = try writeTemporary(near: path, bytes, mode: mode)
+        guard rename(tempPath, path) == 0 else {
+            let error = Errno.current
+            _ = unlink(tempPath)  // best effort cleanup of our own temp file
+            throw error
+        }
+        syncDirectory(of: path)
+    }
+
+    /// Publishes `bytes` at `path` only if nothing exists there: the content is written to a
+    /// temp file first and then hard-linked into place (link fails with EEXIST like O_EXCL),
+    /// so `path` never exists half-written, even if the process is killed.
+    public static func createExclusively(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(Errno) {
+        let tempPath = try writeTemporary(near: path, bytes, mode: mode)
+        defer { _ = unlink(tempPath) }  // the name under `path` (if linked) keeps the inode
+        guard link(tempPath, path) == 0 else { throw Errno.current }
+        syncDirectory(of: path)
+    }
+
+    /// fsync of the directory holding `path`, so a rename or link survives a crash.
+    public static func syncDirectory(of path: String) {
+        let dir = directoryName(path)
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            _ = fsync(fd)  // durability hint only; the publish itself has already succeeded
+            _ = close(fd)
+        }
+    }
+
+    /// Removes a file; returns false if it did not exist.
+    @discardableResult
+    public static func removeFile(_ path: String) throws(Errno) -> Bool {
+        if unlink(path) == 0 { return true }
+        let error = Errno.current
+        if error == .noSuchFileOrDirectory { return false }
+        throw error
+    }
+
+    /// Creates a directory and any missing parents (`mkdir -p`).
+    public static func makeDirectories(_ path: String, mode: UInt32 = 0o755) throws(Errno) {
+        if isDirectory(path) { return }
+        let parent = directoryName(path)
+        if parent != path, !parent.isEmpty { try makeDirectories(parent, mode: mode) }
+        if mkdir(path, mode) != 0 {
+            let error = Errno.current
+            if error == .fileExists, isDirectory(path) { return }
+            throw error
+        }
+    }
+
+    /// Names in a directory, without `.` and `..`.
+    public static func listDirectory(_ path: String) throws(Errno) -> [String] {
+        guard let dir = opendir(path) else { throw Errno.current }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Modification time in seconds since the epoch.
+    public static func modificationTime(_ path: String) throws(Errno) -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw Errno.current }
+        return Int(st.st_mtim.tv_sec)
+    }
+
+    /// Everything before the last `/` (`.` when there is none).
+    public static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CPosix
+
+/// What a finished child process left behind.
+public struct SpawnResult: Sendable {
+    /// Exit code, or 128 + signal number when the child was killed.
+    public var exitCode: Int32
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+}
+
+/// Runs a program with `posix_spawn` (no fork of a Swift process, no threads): stdin from
+/// bytes, stdout and stderr captured through pipes, drained with `poll` so neither side blocks.
+public enum Spawn {
+    /// - Parameters:
+    ///   - path: absolute path of the executable (no PATH search).
+    ///   - arguments: argv, including argv[0].
+    ///   - environment: `KEY=VALUE` entries, passed as the child's whole environment.
+    ///   - stdin: bytes written to the child's standard input, which is then closed.
+    public static func run(
+        path: String, arguments: [String], environment: [String], stdin input: [UInt8]
+    ) throws(Errno) -> SpawnResult {
+        let inPipe = try makePipe(), outPipe = try makePipe(), errPipe = try makePipe()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe.read, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe.write, 2)
+
+        var pid: pid_t = 0
+        let status = withCStrings(arguments) { argv in
+            withCStrings(environment) { envp in posix_spawn(&pid, path, &actions, nil, argv, envp) }
+        }
+        for fd in [inPipe.read, outPipe.write, errPipe.write] { _ = close(fd) }  // the child has its copies
+        guard status == 0 else {
+            for fd in [inPipe.write, outPipe.read, errPipe.read] { _ = close(fd) }
+            throw Errno(status)
+        }
+        let (out, err) = pump(input: input, to: inPipe.write, from: outPipe.read, and: errPipe.read)
+        return SpawnResult(exitCode: wait(for: pid), stdout: out, stderr: err)
+    }
+
+    /// The current process environment as `KEY=VALUE` entries, in order.
+    public static func currentEnvironment() -> [String] {
+        var entries: [String] = []
+        guard var cursor = cni_environ() else { return entries }
+        while let entry = cursor.pointee {
+            entries.append(String(cString: entry))
+            cursor += 1
+        }
+        return entries
+    }
+
+    private static func makePipe() throws(Errno) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe2(&fds, O_CLOEXEC) == 0 else { throw Errno.current }
+        return (fds[0], fds[1])
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        let pointers = strings.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        return body(pointers + [nil])
+    }
+
+    /// Feeds stdin and drains stdout/stderr until both reach EOF.
+    private static func pump(input: [UInt8], to inFD: Int32, from outFD: Int32, and errFD: Int32) -> ([UInt8], [UInt8]) {
+        var out: [UInt8] = [], err: [UInt8] = []
+        var inOpen = true, outOpen = true, errOpen = true
+        var written = 0
+        _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
+        if input.isEmpty { _ = close(inFD); inOpen = false }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while outOpen || errOpen || inOpen {
+            var fds: [pollfd] = []
+            if inOpen { fds.append(pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)) }
+            if outOpen { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
+            if errOpen { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for p in fds where p.revents != 0 {
+                if p.fd == inFD {
+                    let n = input.withUnsafeBytes { write(inFD, $0.baseAddress! + written, input.count - written) }
+                    if n > 0 { written += n }
+                    if n < 0, errno == EAGAIN || errno == EINTR { continue }
+                    if n < 0 || written == input.count { _ = close(inFD); inOpen = false }
+                } else {
+                    let n = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+                    if n < 0, errno == EINTR || errno == EAGAIN { continue }
+                    if n <= 0 {
+                        _ = close(p.fd)
+                        if p.fd == outFD { outOpen = false } else { errOpen = false }
+                    } else if p.fd == outFD {
+                        out.append(contentsOf: buffer[0..<n])
+                    } else {
+                        err.append(contentsOf: buffer[0..<n])
+                    }
+                }
+            }
+        }
+        return (out, err)
+    }
+
+    private static func wait(for pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 127 }
+        }
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+}
