@@ -10,7 +10,7 @@
 #include <linux/veth.h>
 #include <linux/if_ether.h>
 #include <linux/if_arp.h>
-#include <net/if.h>
+/* <net/if.h> is left out: it clashes with <linux/if.h>, which <linux/if_bridge.h> pulls in. */
 #include <linux/sched.h>
 
 /* Macros that Swift cannot import. */

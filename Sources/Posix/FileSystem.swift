@@ -148,3 +148,12 @@ public enum FileSystem {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }
+
+extension FileSystem {
+    /// Device and inode of a path (following symlinks), to tell whether two paths name the same object.
+    public static func identity(_ path: String) -> (device: UInt64, inode: UInt64)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (UInt64(st.st_dev), UInt64(st.st_ino))
+    }
+}

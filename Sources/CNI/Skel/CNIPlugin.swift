@@ -1,0 +1,26 @@
+/// What a plugin implements; the skel does the CNI envelope (environment, version, errors, output).
+public protocol CNIPlugin {
+    /// The "about" line printed when run without `CNI_COMMAND` (e.g. `CNI bridge plugin (swift) v1.0.0`).
+    var about: String { get }
+    /// `CNI_ARGS` keys this plugin understands (validated on ADD and CHECK); nil to accept anything.
+    var knownArgs: Set<String>? { get }
+
+    func add(_ call: Invocation) throws -> CNIResult
+    func del(_ call: Invocation) throws
+    func check(_ call: Invocation) throws
+    func status(_ call: Invocation) throws
+    func gc(_ call: Invocation) throws
+    /// Maps a thrown error to the wire error. The default uses `CNIErrorConvertible`, else 999.
+    func cniError(for error: any Error) -> CNIError
+}
+
+extension CNIPlugin {
+    public var knownArgs: Set<String>? { [] }
+    public func cniError(for error: any Error) -> CNIError { CNIError(wrapping: error) }
+}
+
+/// Version and project identity.
+public enum ProjectInfo {
+    public static let version = "1.0.0"
+    public static func about(_ plugin: String) -> String { "CNI \(plugin) plugin (swift-cni-plugins) v\(version)" }
+}

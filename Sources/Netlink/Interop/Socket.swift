@@ -1,0 +1,131 @@
+internal import CMnl
+import Posix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A NETLINK_ROUTE socket bound to the network namespace of the thread that opened it.
+///
+/// Every request is synchronous: send, then read until the acknowledgement (or NLMSG_DONE for dumps).
+/// A socket stays in its namespace for life; to work in a container namespace, open one inside `NetNS.run`.
+/// Not thread-safe: use one socket per thread.
+public struct NetlinkSocket: ~Copyable {
+    private let handle: OpaquePointer  // struct mnl_socket *
+    private let portID: UInt32
+    private let nextSequence: UnsafeMutablePointer<UInt32>
+
+    /// How often an interrupted dump (NLM_F_DUMP_INTR) or EINTR is retried before giving up.
+    static let maxAttempts = 10
+    static let receiveBufferSize = 65536
+
+    /// Opens and binds a NETLINK_ROUTE socket (close-on-exec) with extended acks enabled.
+    /// The corresponding C functions are `mnl_socket_open2` and `mnl_socket_bind`.
+    public init() throws(NetlinkError) {
+        guard let handle = mnl_socket_open2(NETLINK_ROUTE, Int32(SOCK_CLOEXEC.rawValue)) else {
+            throw .socket(Errno.current, operation: "socket")
+        }
+        guard mnl_socket_bind(handle, 0, pid_t(MNL_SOCKET_AUTOPID)) == 0 else {
+            let error = Errno.current
+            _ = mnl_socket_close(handle)  // the bind error is the one to report
+            throw .socket(error, operation: "bind")
+        }
+        var on: Int32 = 1
+        // Optional features: without them errors just carry no detail text and echo the whole request.
+        _ = mnl_socket_setsockopt(handle, NETLINK_EXT_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        _ = mnl_socket_setsockopt(handle, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
+        self.handle = handle
+        self.portID = mnl_socket_get_portid(handle)
+        self.nextSequence = .allocate(capacity: 1)
+        self.nextSequence.initialize(to: UInt32(truncatingIfNeeded: time(nil)))
+    }
+
+    deinit {
+        _ = mnl_socket_close(handle)  // nothing useful to do if closing a netlink socket fails
+        nextSequence.deallocate()
+    }
+
+    /// Sends a request that expects an acknowledgement and returns the messages received before it.
+    func execute(_ message: MessageBuilder, operation: String) throws(NetlinkError) -> [NetlinkMessage] {
+        var request = message
+        request.addFlags(MessageFlags.ack)
+        return try transact(request, dump: false, operation: operation)
+    }
+
+    /// Sends a dump request (NLM_F_DUMP) and returns every reply message, retrying when the kernel
+    /// marks the dump as interrupted because the table changed underneath it.
+    func dump(_ message: MessageBuilder, operation: String) throws(NetlinkError) -> [NetlinkMessage] {
+        var request = message
+        request.addFlags(MessageFlags.dump)
+        return try transact(request, dump: true, operation: operation)
+    }
+
+    private func transact(_ message: MessageBuilder, dump: Bool, operation: String) throws(NetlinkError)
+        -> [NetlinkMessage]
+    {
+        for _ in 0..<Self.maxAttempts {
+            nextSequence.pointee &+= 1
+            let sequence = nextSequence.pointee
+            let bytes = message.finished(sequence: sequence)
+            let sent = bytes.withUnsafeBytes { mnl_socket_sendto(handle, $0.baseAddress, $0.count) }
+            guard sent >= 0 else {
+                let error = Errno.current
+                if error == .interrupted { continue }
+                throw .socket(error, operation: "sendto")
+            }
+            if let replies = try receive(sequence: sequence, dump: dump, operation: operation) { return replies }
+        }
+        throw .interrupted(operation: operation)
+    }
+
+    /// Reads until the ack/done for `sequence`. Returns nil when the dump must be restarted (NLM_F_DUMP_INTR).
+    private func receive(sequence: UInt32, dump: Bool, operation: String) throws(NetlinkError) -> [NetlinkMessage]? {
+        var replies: [NetlinkMessage] = []
+        var interrupted = false
+        var interruptions = 0
+        var buffer = [UInt8](repeating: 0, count: Self.receiveBufferSize)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { mnl_socket_recvfrom(handle, $0.baseAddress, $0.count) }
+            if count < 0 {
+                let error = Errno.current
+                interruptions += 1
+                if error == .interrupted, interruptions < Self.maxAttempts { continue }
+                throw error == .interrupted ? .interrupted(operation: operation) : .socket(error, operation: "recvfrom")
+            }
+            for message in NetlinkMessage.split(buffer[0..<count]) {
+                // Stale replies of an earlier (interrupted) request, or messages for another port: skip.
+                guard message.sequence == sequence, message.portID == 0 || message.portID == portID else { continue }
+                switch try classify(message, dump: dump, operation: operation) {
+                case .reply: replies.append(message)
+                case .interruptedReply: interrupted = true
+                case .end(let lastInterrupted): return interrupted || lastInterrupted ? nil : replies
+                case .skip: break
+                }
+            }
+        }
+    }
+
+    private enum Disposition { case reply, interruptedReply, end(interrupted: Bool), skip }
+
+    private func classify(_ message: NetlinkMessage, dump: Bool, operation: String) throws(NetlinkError)
+        -> Disposition
+    {
+        switch message.type {
+        case MessageType.error:
+            guard let payload = ErrorPayload(message) else { throw .malformedReply(operation: operation) }
+            if payload.code == 0 { return .end(interrupted: false) }  // the acknowledgement
+            throw .kernel(Errno(-payload.code), operation: operation, detail: payload.message)
+        case MessageType.done:
+            // A dump can end with an error code in NLMSG_DONE's payload.
+            if let code = message.payload.integer(at: 0, as: Int32.self), code < 0 {
+                throw .kernel(Errno(-code), operation: operation, detail: nil)
+            }
+            return .end(interrupted: message.flags & MessageFlags.dumpInterrupted != 0)
+        case MessageType.noop:
+            return .skip
+        default:
+            if message.flags & MessageFlags.dumpInterrupted != 0 { return .interruptedReply }
+            return .reply
+        }
+    }
+}
