@@ -41,10 +41,10 @@ let package = Package(
         .executableTarget(name: "bridge", dependencies: ["BridgePlugin"], swiftSettings: swiftSettings),
         .executableTarget(name: "flannel", dependencies: ["FlannelPlugin"], swiftSettings: swiftSettings),
 
-        .target(name: "TestSupport", dependencies: ["Posix"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Posix", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "AddressingTests", dependencies: ["Addressing"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CNITests", dependencies: ["CNI", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CNITests", dependencies: ["CNI", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], swiftSettings: swiftSettings),

@@ -151,7 +151,7 @@ extension IPAddress {
         while index < text.count {
             // A trailing dotted quad takes two groups.
             let rest = text[index...]
-            if rest.contains(UInt8(ascii: ".")) {
+            if rest.contains(UInt8(ascii: ".")), !rest.contains(UInt8(ascii: ":")) {
                 guard let v4 = parseV4(rest), groups.count <= 6 else { return nil }
                 groups.append(UInt16(v4 >> 16))
                 groups.append(UInt16(v4 & 0xFFFF))

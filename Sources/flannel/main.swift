@@ -1,1 +1,8 @@
-print("todo")
+import CNI
+import FlannelPlugin
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(Skel.run(FlannelPlugin()))

@@ -9,7 +9,7 @@ public struct CNIArgs: Sendable, Equatable {
         guard !text.isEmpty else { return }
         for pair in text.split(separator: ";", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", omittingEmptySubsequences: false)
-            guard parts.count == 2 else {
+            guard parts.count == 2, !parts[0].isEmpty else {
                 throw CNIError(.invalidEnvironmentVariables, "ARGS: invalid pair \"\(pair)\"")
             }
             pairs.append((String(parts[0]), String(parts[1])))

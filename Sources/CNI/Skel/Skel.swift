@@ -54,11 +54,12 @@ public enum Skel {
         guard missing.isEmpty else {
             throw CNIError(.invalidEnvironmentVariables, "required env variables [\(missing.joined(separator: ","))] missing")
         }
+        let config = try readConfig(stdin, version: &version)
         let call = Invocation(
             command: command, containerID: environment["CNI_CONTAINERID"] ?? "", netns: environment["CNI_NETNS"] ?? "",
             ifName: environment["CNI_IFNAME"] ?? "", args: try CNIArgs(parsing: environment["CNI_ARGS"] ?? ""),
             path: (environment["CNI_PATH"] ?? "").split(separator: ":").map(String.init),
-            config: try readConfig(stdin, version: &version), environment: environment, output: output)
+            config: config, environment: environment, output: output)
         try validateIdentifiers(call)
         guard call.config.cniVersion.allows(command) else {
             throw CNIError(

@@ -1,0 +1,78 @@
+public import JSON
+public import Posix
+
+/// The per-container files `<dataDir>/<containerID>` holding the full delegate config written by ADD,
+/// in the reference's layout (directory 0700, file 0600, compact JSON), so an ADD by either the Go
+/// plugin or this one can be torn down by a DEL from the other.
+public struct DelegateStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// A delegate config read back from disk.
+    public struct Stored: Sendable, Equatable {
+        public var type: String
+        public var object: JSONObject
+        /// The file's exact bytes (replayed unchanged on DEL, as the reference does).
+        public var bytes: [UInt8]
+    }
+
+    /// What `load` found.
+    public enum Lookup: Sendable, Equatable {
+        case found(Stored)
+        case missing
+        /// Unreadable, not JSON, or without a string `type`.
+        case corrupt(String)
+    }
+
+    public func path(for containerID: String) -> String { directory + "/" + containerID }
+
+    /// Writes atomically (temp file, fsync, rename): a crash never leaves a half-written config,
+    /// which was flannel-io/flannel#1662's stuck DEL.
+    public func save(_ bytes: [UInt8], for containerID: String) throws(FlannelError) {
+        do {
+            try FileSystem.makeDirectories(directory, mode: 0o700)
+        } catch {
+            throw .storeFailed(operation: "create directory", path: directory, error)
+        }
+        let path = path(for: containerID)
+        do {
+            try FileSystem.writeFileAtomically(path, bytes, mode: 0o600)
+        } catch {
+            throw .storeFailed(operation: "write", path: path, error)
+        }
+    }
+
+    public func load(_ containerID: String) -> Lookup {
+        let path = path(for: containerID)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readFile(path)
+        } catch {
+            return error == .noSuchFileOrDirectory ? .missing : .corrupt("open \(path): \(FlannelError.text(error))")
+        }
+        let document: JSONValue
+        do { document = try JSONValue.parse(bytes) } catch { return .corrupt("\(path): \(error)") }
+        guard let object = document.objectValue else { return .corrupt("\(path) does not hold a JSON object") }
+        guard let type = DelegateConfig.type(of: object) else { return .corrupt("\(path) has no delegate \"type\"") }
+        return .found(Stored(type: type, object: object, bytes: bytes))
+    }
+
+    /// Removes the file; false when it was already gone.
+    @discardableResult
+    public func remove(_ containerID: String) throws(FlannelError) -> Bool {
+        let path = path(for: containerID)
+        do { return try FileSystem.removeFile(path) } catch { throw .storeFailed(operation: "remove", path: path, error) }
+    }
+
+    /// Names of the regular files in the directory (container IDs, plus any temp file a crash left);
+    /// empty when the directory does not exist.
+    public func entries() throws(FlannelError) -> [String] {
+        guard FileSystem.isDirectory(directory) else { return [] }
+        do {
+            return try FileSystem.listDirectory(directory).filter { FileSystem.isRegularFile(path(for: $0)) }.sorted()
+        } catch {
+            throw .storeFailed(operation: "list", path: directory, error)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+internal import CPosix
+import Posix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Work handed to the helper thread. The thread owns one retained reference while it runs; `run` joins the thread
+/// before reading `enterError`, so the join orders every access.
+private final class NamespaceTask: @unchecked Sendable {
+    let fd: Int32
+    let work: () -> Void
+    var enterError: Errno?
+
+    init(fd: Int32, work: @escaping () -> Void) {
+        self.fd = fd
+        self.work = work
+    }
+}
+
+/// The helper thread's entry point: enter the namespace, run the work, exit. The thread is never reused, so it
+/// never has to switch back (as Go's `ns.Do` locks and then discards a thread whose switch-back fails).
+private func namespaceThreadMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let task = Unmanaged<NamespaceTask>.fromOpaque(argument!).takeRetainedValue()
+    guard setns(task.fd, cni_clone_newnet()) == 0 else {
+        task.enterError = Errno.current
+        return nil
+    }
+    task.work()
+    return nil
+}
+
+extension NetNS {
+    /// Runs `body` synchronously in this network namespace and returns its result.
+    ///
+    /// `body` runs on a new pthread that first calls `setns(fd, CLONE_NEWNET)`; the calling thread is blocked until
+    /// it finishes and never changes namespace, so it is always left where it was, also when `body` throws.
+    /// Sockets opened inside `body` belong to this namespace and stay there. Threads that `body` starts inherit the
+    /// namespace. Do not use async code inside `body`.
+    ///
+    /// Errors thrown by `body` are rethrown unchanged; failing to create the thread or to enter the namespace throws
+    /// `NetNSError.threadFailed` / `.enterFailed`. The corresponding C calls are `pthread_create`, `setns` and
+    /// `pthread_join`.
+    public func run<T>(_ body: () throws -> T) throws -> T {
+        var outcome: Result<T, any Error>?
+        try withoutActuallyEscaping(body) { (body) throws(NetNSError) in
+            let task = NamespaceTask(fd: fd) { outcome = Result { try body() } }
+            try Self.runOnNewThread(task, path: path)
+        }
+        guard let outcome else { preconditionFailure("namespace thread finished without a result") }
+        return try outcome.get()
+    }
+
+    private static func runOnNewThread(_ task: NamespaceTask, path: String) throws(NetNSError) {
+        let argument = Unmanaged.passRetained(task).toOpaque()
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, namespaceThreadMain, argument)
+        guard created == 0 else {
+            Unmanaged<NamespaceTask>.fromOpaque(argument).release()  // the thread never took its reference
+            throw .threadFailed(Errno(created))
+        }
+        let joined = pthread_join(thread, nil)
+        precondition(joined == 0, "pthread_join failed: \(Errno(joined))")  // only EDEADLK/EINVAL/ESRCH: a bug here
+        if let error = task.enterError { throw .enterFailed(error, path: path) }
+    }
+}

@@ -1,0 +1,81 @@
+import CNI
+import JSON
+import Posix
+import TestSupport
+import Testing
+
+/// The exec path of delegation, against small shell-script delegates in a temp dir.
+@Suite struct DelegateRunnerTests {
+    func makeDelegate(_ dir: TemporaryDirectory, _ name: String, _ script: String) throws {
+        let path = dir.path + "/" + name
+        try FileSystem.writeFileAtomically(path, Array(("#!/bin/sh\n" + script).utf8), mode: 0o755)
+    }
+
+    func call(_ dir: TemporaryDirectory, env: [String: String] = [:]) throws -> (Invocation, () -> String) {
+        var err: [UInt8] = []
+        let sink = OutputSink(stdout: { _ in }, stderr: { err += $0 })
+        var environment = Environment(["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c1", "CNI_IFNAME": "eth0", "OTHER": "kept"])
+        for (k, v) in env { environment[k] = v }
+        let config = try NetworkConfig(parsing: Array(#"{"cniVersion":"1.0.0","name":"n","type":"t"}"#.utf8))
+        let call = Invocation(command: .add, containerID: "c1", ifName: "eth0", path: ["/nonexistent", dir.path],
+                              config: config, environment: environment, output: sink)
+        return (call, { String(decoding: err, as: UTF8.self) })
+    }
+
+    @Test func runsWithSameEnvironmentOnlyCommandChanged() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "ipam", """
+            cat > "$(dirname "$0")/stdin"; env > "$(dirname "$0")/env"; echo "log line" >&2
+            echo '{"cniVersion":"0.3.1","ips":[{"version":"4","address":"10.0.0.2/24","gateway":"10.0.0.1"}],"dns":{}}'
+            """)
+        let (call, stderr) = try call(dir)
+        let result = try ExecDelegateRunner().add("ipam", stdin: Array("{\"x\":1}".utf8), for: call)
+        #expect(result.ips.first?.address.description == "10.0.0.2/24")
+        #expect(try FileSystem.readText(dir.path + "/stdin") == "{\"x\":1}")
+        let env = try FileSystem.readText(dir.path + "/env")
+        #expect(env.contains("CNI_COMMAND=ADD") && env.contains("OTHER=kept") && env.contains("CNI_CONTAINERID=c1"))
+        #expect(stderr().contains("log line"))
+        _ = try ExecDelegateRunner().run("ipam", .del, stdin: [], for: call)
+        #expect(try FileSystem.readText(dir.path + "/env").contains("CNI_COMMAND=DEL"))
+    }
+
+    @Test func forwardsTheDelegatesErrorUnchanged() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "bad", #"echo '{"cniVersion":"1.0.0","code":11,"msg":"busy","details":"d"}'; exit 1"#)
+        let (call, _) = try call(dir)
+        #expect(throws: CNIError(.tryAgainLater, "busy", details: "d")) {
+            try ExecDelegateRunner().run("bad", .add, stdin: [], for: call)
+        }
+    }
+
+    @Test func nonJSONFailureBecomesInternalWithText() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "crash", "echo boom >&2; exit 3")
+        let (call, _) = try call(dir)
+        do {
+            _ = try ExecDelegateRunner().run("crash", .add, stdin: [], for: call)
+            Issue.record("expected failure")
+        } catch {
+            #expect(error.code == .internalError)
+            #expect(error.message.contains("exit code 3"))
+            #expect(error.details?.contains("boom") == true)
+        }
+    }
+
+    @Test func missingPluginIsAClearConfigError() throws {
+        let dir = try TemporaryDirectory()
+        let (call, _) = try call(dir)
+        #expect(throws: CNIError(.invalidNetworkConfig, "failed to find plugin \"nope\" in path [/nonexistent \(dir.path)]")) {
+            try ExecDelegateRunner().run("nope", .add, stdin: [], for: call)
+        }
+        #expect(throws: CNIError.self) { try ExecDelegateRunner().run("../bin/sh", .add, stdin: [], for: call) }
+    }
+
+    @Test func largeStdinAndStdoutDoNotDeadlock() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "cat", "cat")
+        let (call, _) = try call(dir)
+        let big = [UInt8](repeating: 0x61, count: 1 << 20)
+        #expect(try ExecDelegateRunner().run("cat", .add, stdin: big, for: call) == big)
+    }
+}
