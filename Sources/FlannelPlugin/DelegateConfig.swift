@@ -50,7 +50,9 @@ public enum DelegateConfig {
         if let dst = object["dst"]?.stringValue, let network = IPNetwork(dst) {
             object["dst"] = .string(network.description)
         }
-        if let gw = object["gw"]?.stringValue, let address = IPAddress(gw) { object["gw"] = .string(address.description) }
+        if let gw = object["gw"]?.stringValue, let address = IPAddress(gw) {
+            object["gw"] = .string(address.description)
+        }
         return .object(object)
     }
 

@@ -1,5 +1,5 @@
 public import JSON
-public import Posix
+import Posix
 
 /// The per-container files `<dataDir>/<containerID>` holding the full delegate config written by ADD,
 /// in the reference's layout (directory 0700, file 0600, compact JSON), so an ADD by either the Go
@@ -21,7 +21,7 @@ public struct DelegateStore: Sendable {
     public enum Lookup: Sendable, Equatable {
         case found(Stored)
         case missing
-        /// Unreadable, not JSON, or without a string `type`.
+        /// Unreadable, not JSON, or without a string `type`; the reason does not repeat the path.
         case corrupt(String)
     }
 
@@ -49,12 +49,12 @@ public struct DelegateStore: Sendable {
         do {
             bytes = try FileSystem.readFile(path)
         } catch {
-            return error == .noSuchFileOrDirectory ? .missing : .corrupt("open \(path): \(FlannelError.text(error))")
+            return error == .noSuchFileOrDirectory ? .missing : .corrupt("cannot read it: \(FlannelError.text(error))")
         }
         let document: JSONValue
-        do { document = try JSONValue.parse(bytes) } catch { return .corrupt("\(path): \(error)") }
-        guard let object = document.objectValue else { return .corrupt("\(path) does not hold a JSON object") }
-        guard let type = DelegateConfig.type(of: object) else { return .corrupt("\(path) has no delegate \"type\"") }
+        do { document = try JSONValue.parse(bytes) } catch { return .corrupt("\(error)") }
+        guard let object = document.objectValue else { return .corrupt("not a JSON object") }
+        guard let type = DelegateConfig.type(of: object) else { return .corrupt("no delegate \"type\"") }
         return .found(Stored(type: type, object: object, bytes: bytes))
     }
 
@@ -62,7 +62,11 @@ public struct DelegateStore: Sendable {
     @discardableResult
     public func remove(_ containerID: String) throws(FlannelError) -> Bool {
         let path = path(for: containerID)
-        do { return try FileSystem.removeFile(path) } catch { throw .storeFailed(operation: "remove", path: path, error) }
+        do {
+            return try FileSystem.removeFile(path)
+        } catch {
+            throw .storeFailed(operation: "remove", path: path, error)
+        }
     }
 
     /// Names of the regular files in the directory (container IDs, plus any temp file a crash left);

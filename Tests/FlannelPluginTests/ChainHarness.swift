@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import JSON
+import Posix
+import TestSupport
+import Testing
+
+/// The delegates flannel runs in a chain test: the Go reference plugins, and ours once they exist.
+struct DelegateChain: Sendable, CustomStringConvertible {
+    var description: String
+    var bridge: String
+    var hostLocal: String
+
+    static let go = DelegateChain(
+        description: "go", bridge: TestEnvironment.goPluginDirectory + "/bridge",
+        hostLocal: TestEnvironment.goPluginDirectory + "/host-local")
+
+    /// Go always; ours too when the built `bridge` and `host-local` are the real ones (their "about"
+    /// text names swift-cni-plugins), not placeholders.
+    static var available: [DelegateChain] {
+        let swift = DelegateChain(
+            description: "swift", bridge: TestEnvironment.binary("bridge"), hostLocal: TestEnvironment.binary("host-local"))
+        return isSwiftPlugin(swift.bridge) && isSwiftPlugin(swift.hostLocal) ? [go, swift] : [go]
+    }
+
+    var isSwift: Bool { description == "swift" }
+
+    private static func isSwiftPlugin(_ path: String) -> Bool {
+        guard FileSystem.isRegularFile(path), let result = try? run([path], environment: [], check: false) else { return false }
+        return String(decoding: result.stderr, as: UTF8.self).contains("swift-cni-plugins")
+    }
+}
+
+/// Integration tests can run only as root with iproute2; under CI=true that is a failure, not a skip.
+func requireNetNS() -> Bool {
+    if !TestEnvironment.canManageNetNS { Issue.record("namespace tests need root and iproute2") }
+    return TestEnvironment.canManageNetNS
+}
+
+/// A throw-away "node": a host namespace (where flannel, bridge and cni0 live), a temp dir with
+/// CNI_PATH, subnet.env, flannel's dataDir and host-local's dataDir. Nothing touches the root namespace.
+final class FlannelNode {
+    let chain: DelegateChain
+    let host: TestNamespace
+    let scratch: TemporaryDirectory
+    var bin: String { scratch.path + "/bin" }
+    var subnetFile: String { scratch.path + "/subnet.env" }
+    var dataDir: String { scratch.path + "/flannel" }
+    var ipamDir: String { scratch.path + "/ipam" }
+
+    init(_ chain: DelegateChain, subnetEnv: String = "subnet.env") throws {
+        self.chain = chain
+        host = try TestNamespace("flh")
+        scratch = try TemporaryDirectory("flannel-node")
+        try FileSystem.makeDirectories(bin)
+        try useRealBridge()
+        try run(["ln", "-sf", chain.hostLocal, bin + "/host-local"])
+        try FileSystem.writeFileAtomically(subnetFile, try FileSystem.readFile(Self.conf(subnetEnv)), mode: 0o644)
+        try disableDAD(host)
+    }
+
+    static func conf(_ name: String) -> String { TestEnvironment.packageRoot + "/conf/" + name }
+
+    /// A pod namespace with DAD off (so IPv6 addresses are usable at once).
+    func makePod() throws -> TestNamespace {
+        let pod = try TestNamespace("flp")
+        try disableDAD(pod)
+        return pod
+    }
+
+    private func disableDAD(_ ns: TestNamespace) throws {
+        try ns.exec(["sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0"])
+    }
+
+    /// flannel's entry of conf/10-flannel.conflist as a runtime sends it, pointed at this node's files.
+    func config(_ version: String, extra: JSONObject = [:]) throws -> String {
+        let list = try JSONValue.parse(try FileSystem.readFile(Self.conf("10-flannel.conflist")))
+        let plugin = try #require(list.objectValue?["plugins"]?.arrayValue?.first?.objectValue)
+        var object: JSONObject = ["cniVersion": .string(version), "name": "cbr0"]
+        for (key, value) in plugin { object[key] = value }
+        object["subnetFile"] = .string(subnetFile)
+        object["dataDir"] = .string(dataDir)
+        object["ipam"] = ["dataDir": .string(ipamDir)]
+        for (key, value) in extra { object[key] = value }
+        return JSONValue.object(object).serialized()
+    }
+
+    struct Result: CustomStringConvertible {
+        var exitCode: Int32
+        var stdout: String
+        var stderr: String
+        var json: JSONObject? { (try? JSONValue.parse(stdout))?.objectValue }
+        var description: String { "exit \(exitCode)\nstdout: \(stdout)\nstderr: \(stderr)" }
+    }
+
+    /// Runs the built flannel inside the host namespace with a clean environment.
+    func flannel(_ command: String, _ config: String, containerID: String = "", pod: TestNamespace? = nil) throws -> Result {
+        var env = ["CNI_COMMAND=" + command, "CNI_PATH=\(bin):\(TestEnvironment.goPluginDirectory)",
+                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+        if !containerID.isEmpty { env += ["CNI_CONTAINERID=" + containerID, "CNI_IFNAME=eth0"] }
+        if let pod { env.append("CNI_NETNS=" + pod.path) }
+        let result = try run(["ip", "netns", "exec", host.name, "env", "-i"] + env + [TestEnvironment.binary("flannel")],
+                             stdin: Array(config.utf8), check: false)
+        return Result(exitCode: result.exitCode, stdout: String(decoding: result.stdout, as: UTF8.self),
+                      stderr: String(decoding: result.stderr, as: UTF8.self))
+    }
+
+    /// host-local's reserved addresses for network cbr0 (file names, without lock/last_reserved_ip).
+    func reservations() -> [String] {
+        let dir = ipamDir + "/cbr0"
+        let names = (try? FileSystem.listDirectory(dir)) ?? []
+        return names.filter { $0 != "lock" && !$0.hasPrefix("last_reserved_ip") }.sorted()
+    }
+
+    func storedFiles() -> [String] { ((try? FileSystem.listDirectory(dataDir)) ?? []).sorted() }
+
+    func stored(_ containerID: String) throws -> JSONValue { try JSONValue.parse(try FileSystem.readFile(dataDir + "/" + containerID)) }
+
+    func useRealBridge() throws { try run(["ln", "-sfn", chain.bridge, bin + "/bridge"]) }
+
+    /// Replaces `bridge` with a script that fails like a delegate does: error JSON on stdout, exit 1.
+    func useFailingBridge() throws {
+        try installScript(#"cat >/dev/null; echo '{"code":11,"msg":"injected delegate failure"}'; exit 1"#)
+    }
+
+    /// Replaces `bridge` with a script that records its stdin per command and succeeds (the Go
+    /// reference bridge predates STATUS and GC).
+    func useRecordingBridge() throws { try installScript(#"cat > "\#(scratch.path)/delegate-$CNI_COMMAND.json""#) }
+
+    func recorded(_ command: String) throws -> JSONObject {
+        try #require(try JSONValue.parse(try FileSystem.readFile(scratch.path + "/delegate-\(command).json")).objectValue)
+    }
+
+    private func installScript(_ body: String) throws {
+        _ = try FileSystem.removeFile(bin + "/bridge")
+        try FileSystem.writeFileAtomically(bin + "/bridge", Array("#!/bin/sh\n\(body)\n".utf8), mode: 0o755)
+    }
+}
+
+extension TestNamespace {
+    /// `ip -o addr show dev eth0` (empty when eth0 is gone).
+    func eth0Addresses() -> String {
+        guard let result = try? exec(["ip", "-o", "addr", "show", "dev", "eth0"], check: false), result.exitCode == 0 else {
+            return ""
+        }
+        return String(decoding: result.stdout, as: UTF8.self)
+    }
+}

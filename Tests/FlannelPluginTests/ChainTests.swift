@@ -1,0 +1,201 @@
+import JSON
+import Posix
+import TestSupport
+import Testing
+
+/// The built `flannel` binary driving real delegates (Go reference bridge + host-local, and ours when
+/// built) in namespaces this suite creates. Needs root; fails instead of skipping under CI=true.
+@Suite(.serialized, .enabled(if: TestEnvironment.integrationEnabled))
+struct ChainTests {
+    struct Stack: Sendable, CustomStringConvertible {
+        var description: String
+        var subnetEnv: String
+        var addresses: [String]
+    }
+
+    static let stacks = [
+        Stack(description: "ipv4", subnetEnv: "subnet.env", addresses: ["10.244.1.2/24"]),
+        Stack(description: "dualstack", subnetEnv: "subnet-dualstack.env", addresses: ["10.244.1.2/24", "2001:db8:42:1::2/64"]),
+    ]
+
+    /// ADD → CHECK (1.0.0 with prevResult) → DEL → DEL, with the file and reservation lifecycle.
+    @Test(arguments: DelegateChain.available, stacks)
+    func addCheckDelDel(chain: DelegateChain, stack: Stack) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain, subnetEnv: stack.subnetEnv)
+        let pod = try node.makePod()
+        let config = try node.config("1.0.0")
+
+        let add = try node.flannel("ADD", config, containerID: "c1", pod: pod)
+        try #require(add.exitCode == 0, "\(add)")
+        let result = try #require(add.json)
+        #expect(result["cniVersion"] == "1.0.0")
+        let ips = result["ips"]?.arrayValue?.compactMap { $0.objectValue?["address"]?.stringValue } ?? []
+        #expect(ips == stack.addresses)
+        #expect(node.storedFiles() == ["c1"])
+        #expect(try permissions(node.dataDir) == 0o700 && permissions(node.dataDir + "/c1") == 0o600)
+        #expect(node.reservations() == stack.addresses.map { String($0.split(separator: "/")[0]) }.sorted())
+        for address in stack.addresses { #expect(pod.eth0Addresses().contains(address)) }
+
+        try check(node, config, prevResult: result, pod: pod)
+
+        let del = try node.flannel("DEL", config, containerID: "c1", pod: pod)
+        #expect(del.exitCode == 0, "\(del)")
+        #expect(node.storedFiles().isEmpty)
+        #expect(node.reservations().isEmpty, "host-local released the addresses")
+        #expect(pod.eth0Addresses().isEmpty, "eth0 is gone")
+
+        let again = try node.flannel("DEL", config, containerID: "c1", pod: pod)
+        #expect(again.exitCode == 0, "\(again)")
+    }
+
+    /// CHECK with flannel's prevResult. Debian's Go bridge (v1.1.1) wrongly demands a `gw` match for
+    /// routes that have none (fixed upstream in containernetworking/plugins c347755f), so with it the
+    /// only accepted failure is that one, and CHECK must then pass once those routes are left out.
+    private func check(_ node: FlannelNode, _ config: String, prevResult: JSONObject, pod: TestNamespace) throws {
+        var request = try #require(try JSONValue.parse(config).objectValue)
+        request["prevResult"] = .object(prevResult)
+        let check = try node.flannel("CHECK", JSONValue.object(request).serialized(), containerID: "c1", pod: pod)
+        if node.chain.isSwift || check.exitCode == 0 { return #expect(check.exitCode == 0, "\(check)") }
+        #expect(check.json?["msg"]?.stringValue?.contains("not found in routing table") == true, "\(check)")
+        var withoutGatewaylessRoutes = prevResult
+        withoutGatewaylessRoutes["routes"] = .array(
+            (prevResult["routes"]?.arrayValue ?? []).filter { $0.objectValue?["gw"] != nil })
+        request["prevResult"] = .object(withoutGatewaylessRoutes)
+        let retry = try node.flannel("CHECK", JSONValue.object(request).serialized(), containerID: "c1", pod: pod)
+        #expect(retry.exitCode == 0, "\(retry)")
+    }
+
+    /// The kube-flannel conflist (0.3.1): the stored file is the §3.6 document the Go plugin stores.
+    @Test(arguments: DelegateChain.available)
+    func kubeFlannelConfigStoresTheReferenceDelegate(chain: DelegateChain) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain)
+        let pod = try node.makePod()
+        let config = try node.config("0.3.1")
+        let add = try node.flannel("ADD", config, containerID: "c1", pod: pod)
+        try #require(add.exitCode == 0, "\(add)")
+        let ip = add.json?["ips"]?.arrayValue?.first?.objectValue
+        #expect(ip?["version"] == "4" && ip?["address"] == "10.244.1.2/24" && ip?["gateway"] == "10.244.1.1")
+
+        var expected = try #require(try JSONValue.parse(try readFixture("delegate/kube-default.expected.json")).objectValue)
+        var ipam = try #require(expected["ipam"]?.objectValue)
+        ipam["dataDir"] = .string(node.ipamDir)
+        expected["ipam"] = .object(ipam)
+        #expect(try node.stored("c1") == .object(expected))
+        #expect(try node.host.ip("-o", "addr", "show", "dev", "cni0").contains("10.244.1.1/24"))
+
+        #expect(try node.flannel("DEL", config, containerID: "c1", pod: pod).exitCode == 0)
+        #expect(node.reservations().isEmpty)
+    }
+
+    enum Damage: String, CaseIterable, Sendable { case deleted, corrupted, emptied }
+
+    /// The reference skips the delegate here and leaks the address; we rebuild and release it.
+    @Test(arguments: DelegateChain.available, Damage.allCases)
+    func delReleasesTheAddressWhenTheFileIsDamaged(chain: DelegateChain, damage: Damage) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain)
+        let pod = try node.makePod()
+        let config = try node.config("0.3.1")
+        try #require(try node.flannel("ADD", config, containerID: "c1", pod: pod).exitCode == 0)
+        let path = node.dataDir + "/c1"
+        switch damage {
+        case .deleted: _ = try FileSystem.removeFile(path)
+        case .corrupted: try FileSystem.writeFileAtomically(path, Array(#"{"cniVersion":"0.3.1","na"#.utf8))
+        case .emptied: try FileSystem.writeFileAtomically(path, [])
+        }
+        let del = try node.flannel("DEL", config, containerID: "c1", pod: pod)
+        #expect(del.exitCode == 0, "\(del)")
+        #expect(node.reservations().isEmpty, "the address was released")
+        #expect(pod.eth0Addresses().isEmpty)
+        #expect(node.storedFiles().isEmpty)
+    }
+
+    @Test(arguments: DelegateChain.available)
+    func delWithNeitherFileNorSubnetEnvSucceeds(chain: DelegateChain) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain)
+        _ = try FileSystem.removeFile(node.subnetFile)
+        let del = try node.flannel("DEL", try node.config("0.3.1"), containerID: "never-added")
+        #expect(del.exitCode == 0, "\(del)")
+        #expect(del.stderr.contains("failed to load flannel 'subnet.env' file"))
+    }
+
+    /// A failed delegate DEL keeps the file (the reference deletes it, so its retry leaks the IP).
+    @Test(arguments: DelegateChain.available)
+    func failedDelKeepsTheFileAndARetrySucceeds(chain: DelegateChain) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain)
+        let pod = try node.makePod()
+        let config = try node.config("0.3.1")
+        try #require(try node.flannel("ADD", config, containerID: "c1", pod: pod).exitCode == 0)
+
+        try node.useFailingBridge()
+        let failed = try node.flannel("DEL", config, containerID: "c1", pod: pod)
+        #expect(failed.exitCode != 0)
+        #expect(failed.json?["code"] == 11 && failed.json?["msg"] == "injected delegate failure")
+        #expect(node.storedFiles() == ["c1"])
+        #expect(node.reservations() == ["10.244.1.2"])
+
+        try node.useRealBridge()
+        let retried = try node.flannel("DEL", config, containerID: "c1", pod: pod)
+        #expect(retried.exitCode == 0, "\(retried)")
+        #expect(node.storedFiles().isEmpty)
+        #expect(node.reservations().isEmpty)
+        #expect(pod.eth0Addresses().isEmpty)
+    }
+
+    @Test(arguments: DelegateChain.available)
+    func statusReportsReadiness(chain: DelegateChain) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain)
+        if !chain.isSwift { try node.useRecordingBridge() }
+        let config = try node.config("1.1.0")
+        let ready = try node.flannel("STATUS", config)
+        #expect(ready.exitCode == 0, "\(ready)")
+        if !chain.isSwift {
+            let sent = try node.recorded("STATUS")
+            #expect(sent["type"] == "bridge" && sent["cniVersion"] == "1.1.0" && sent["mtu"] == 1450)
+        }
+
+        _ = try FileSystem.removeFile(node.subnetFile)
+        let notReady = try node.flannel("STATUS", config)
+        #expect(notReady.exitCode != 0)
+        #expect(notReady.json?["code"] == 50)
+        #expect(notReady.json?["msg"]?.stringValue?.hasPrefix("flannel is not ready: failed to load flannel 'subnet.env' file") == true)
+    }
+
+    /// GC is forwarded with the valid attachments and removes the files of stale containers.
+    @Test(arguments: DelegateChain.available)
+    func gcForwardsAndRemovesStaleFiles(chain: DelegateChain) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain)
+        let pods = [try node.makePod(), try node.makePod()]
+        let addConfig = try node.config(chain.isSwift ? "1.1.0" : "1.0.0")
+        for (id, pod) in zip(["live", "stale"], pods) {
+            let add = try node.flannel("ADD", addConfig, containerID: id, pod: pod)
+            try #require(add.exitCode == 0, "\(add)")
+        }
+        #expect(node.reservations().count == 2)
+
+        if !chain.isSwift { try node.useRecordingBridge() }
+        let valid: JSONValue = [["containerID": "live", "ifname": "eth0"]]
+        let gc = try node.flannel("GC", try node.config("1.1.0", extra: ["cni.dev/valid-attachments": valid]))
+        #expect(gc.exitCode == 0, "\(gc)")
+        #expect(node.storedFiles() == ["live"])
+        if chain.isSwift {
+            #expect(node.reservations() == ["10.244.1.2"], "host-local released the stale container's address")
+        } else {
+            let sent = try node.recorded("GC")
+            #expect(sent["cni.dev/valid-attachments"] == valid)
+            #expect(sent["ipam"]?.objectValue?["dataDir"] == .string(node.ipamDir))
+            try node.useRealBridge()
+        }
+        for (id, pod) in zip(["live", "stale"], pods) {
+            let del = try node.flannel("DEL", addConfig, containerID: id, pod: pod)
+            #expect(del.exitCode == 0, "\(del)")
+        }
+        #expect(node.reservations().isEmpty)
+    }
+}

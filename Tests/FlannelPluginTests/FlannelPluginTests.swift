@@ -1,0 +1,209 @@
+import CNI
+import FlannelPlugin
+import JSON
+import Posix
+import TestSupport
+import Testing
+
+/// ADD, DEL and CHECK through the skel with a recording fake delegate.
+@Suite struct FlannelPluginTests {
+    @Test func addStoresTheDelegateConfigBeforeRunningIt() throws {
+        let sandbox = try Sandbox()
+        let run = sandbox.run("ADD", sandbox.config())
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        let call = try #require(sandbox.runner.calls.first)
+        #expect(call.type == "bridge" && call.command == .add)
+        let stored = try FileSystem.readFile(sandbox.dataDir + "/ctr1")
+        #expect(stored == call.stdin, "the delegate gets exactly the stored bytes")
+        if let mismatch = goldenMismatch(.object(call.json), "delegate/kube-default.expected.json") {
+            Issue.record(Comment(rawValue: mismatch))
+        }
+        #expect(try permissions(sandbox.dataDir) == 0o700)
+        #expect(try permissions(sandbox.dataDir + "/ctr1") == 0o600)
+        #expect(sandbox.storedFiles() == ["ctr1"], "no temp file left behind")
+        #expect(run.stderr.contains("flannel: delegate config: {"))
+    }
+
+    @Test(arguments: ["0.2.0", "0.3.1", "1.0.0"])
+    func addPrintsTheDelegateResultInFlannelsVersion(version: String) throws {
+        let sandbox = try Sandbox()
+        let run = sandbox.run("ADD", sandbox.config(version))
+        let json = try #require(run.json?.objectValue)
+        #expect(json["cniVersion"] == .string(version))
+        if version == "0.2.0" {
+            #expect(json["ip4"]?.objectValue?["ip"] == "10.244.1.2/24")
+        } else {
+            #expect(json["ips"]?.arrayValue?.first?.objectValue?["address"] == "10.244.1.2/24")
+            #expect(json["ips"]?.arrayValue?.first?.objectValue?["version"] == (version == "1.0.0" ? nil : "4"))
+        }
+    }
+
+    @Test func addForwardsTheDelegateErrorUnchangedAndKeepsTheFileForDel() throws {
+        let sandbox = try Sandbox()
+        sandbox.runner.failures[.add] = CNIError(.internalError, "failed to set bridge addr: \"cni0\" already has an IP address different from 10.244.1.1/24")
+        let run = sandbox.run("ADD", sandbox.config())
+        #expect(run.exitCode == 1)
+        #expect(run.json == ["cniVersion": "0.3.1", "code": 999,
+                             "msg": "failed to set bridge addr: \"cni0\" already has an IP address different from 10.244.1.1/24"])
+        #expect(sandbox.storedFiles() == ["ctr1"], "the runtime's follow-up DEL replays it")
+    }
+
+    @Test func delReplaysTheStoredBytesAndRemovesTheFileAfterSuccess() throws {
+        let sandbox = try Sandbox()
+        _ = sandbox.run("ADD", sandbox.config())
+        let stored = try FileSystem.readFile(sandbox.dataDir + "/ctr1")
+        try sandbox.writeSubnetEnv("FLANNEL_NETWORK=10.99.0.0/16\nFLANNEL_SUBNET=10.99.1.1/24\nFLANNEL_MTU=1400\nFLANNEL_IPMASQ=false\n")
+        let run = sandbox.run("DEL", sandbox.config())
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        let del = try #require(sandbox.runner.calls.last)
+        #expect(del.command == .del && del.type == "bridge")
+        #expect(del.stdin == stored, "DEL replays what ADD stored, not today's subnet.env")
+        #expect(sandbox.storedFiles().isEmpty)
+    }
+
+    @Test func delKeepsTheFileWhenTheDelegateFailsSoARetryCanSucceed() throws {
+        let sandbox = try Sandbox()
+        _ = sandbox.run("ADD", sandbox.config())
+        sandbox.runner.failures[.del] = CNIError(.tryAgainLater, "failed to lock", details: "timeout")
+        let failed = sandbox.run("DEL", sandbox.config())
+        #expect(failed.exitCode == 1)
+        #expect(failed.json == ["cniVersion": "0.3.1", "code": 11, "msg": "failed to lock", "details": "timeout"])
+        #expect(sandbox.storedFiles() == ["ctr1"])
+
+        sandbox.runner.failures[.del] = nil
+        let retried = sandbox.run("DEL", sandbox.config())
+        #expect(retried.exitCode == 0)
+        #expect(sandbox.storedFiles().isEmpty)
+        let dels = sandbox.runner.calls.filter { $0.command == .del }
+        #expect(dels.count == 2 && dels[0].stdin == dels[1].stdin)
+    }
+
+    @Test(arguments: ["", "{", "[1]", #"{"name":"cbr0"}"#, #"{"type":7}"#])
+    func delRebuildsACorruptFileFromSubnetEnv(content: String) throws {
+        let sandbox = try Sandbox()
+        try FileSystem.makeDirectories(sandbox.dataDir, mode: 0o700)
+        try FileSystem.writeFileAtomically(sandbox.dataDir + "/ctr1", Array(content.utf8))
+        let run = sandbox.run("DEL", sandbox.config())
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        let del = try #require(sandbox.runner.calls.first)
+        #expect(del.command == .del)
+        if let mismatch = goldenMismatch(.object(del.json), "delegate/kube-default.expected.json") {
+            Issue.record(Comment(rawValue: mismatch))
+        }
+        #expect(sandbox.storedFiles().isEmpty)
+        #expect(run.stderr.contains("corrupt"))
+    }
+
+    @Test func delRebuildsAMissingFileSoIPAMIsReleased() throws {
+        let sandbox = try Sandbox()
+        let run = sandbox.run("DEL", sandbox.config(extra: #","runtimeConfig":{"portMappings":[]}"#))
+        #expect(run.exitCode == 0)
+        let del = try #require(sandbox.runner.calls.first)
+        #expect(del.json["ipam"]?.objectValue?["ranges"] == [[["subnet": "10.244.1.0/24"]]])
+        #expect(del.json["runtimeConfig"] == ["portMappings": []])
+        #expect(run.stderr.contains("no stored delegate config"))
+    }
+
+    @Test func delSucceedsWithNeitherFileNorSubnetEnv() throws {
+        let sandbox = try Sandbox(subnetEnv: nil)
+        let run = sandbox.run("DEL", sandbox.config())
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        #expect(run.stdout.isEmpty)
+        #expect(sandbox.runner.calls.isEmpty)
+        #expect(run.stderr.contains("failed to load flannel 'subnet.env' file"))
+    }
+
+    @Test func delWithCorruptFileAndNoSubnetEnvRemovesTheFileAndSucceeds() throws {
+        let sandbox = try Sandbox(subnetEnv: nil)
+        try FileSystem.makeDirectories(sandbox.dataDir, mode: 0o700)
+        try FileSystem.writeFileAtomically(sandbox.dataDir + "/ctr1", [])
+        #expect(sandbox.run("DEL", sandbox.config()).exitCode == 0)
+        #expect(sandbox.storedFiles().isEmpty)
+    }
+
+    /// An invalid delegate section cannot have produced an ADD: DEL has nothing to release.
+    @Test func delWithAnUnbuildableConfigSucceeds() throws {
+        let sandbox = try Sandbox()
+        let run = sandbox.run("DEL", sandbox.config(extra: #","ipam":{"routes":"x"}"#))
+        #expect(run.exitCode == 0)
+        #expect(sandbox.runner.calls.isEmpty)
+    }
+
+    @Test func delIsIdempotent() throws {
+        let sandbox = try Sandbox()
+        _ = sandbox.run("ADD", sandbox.config())
+        for _ in 0..<3 { #expect(sandbox.run("DEL", sandbox.config()).exitCode == 0) }
+        #expect(sandbox.storedFiles().isEmpty)
+        #expect(sandbox.runner.calls.map(\.command) == [.add, .del, .del, .del])
+    }
+
+    @Test func delReadsAFileWrittenByTheGoPlugin() throws {
+        let sandbox = try Sandbox(subnetEnv: nil)
+        // json.Marshal of a Go map: sorted keys, compact.
+        let goFile = #"{"cniVersion":"0.3.1","hairpinMode":true,"ipMasq":false,"ipam":{"ranges":[[{"subnet":"10.244.1.0/24"}]],"routes":[{"dst":"10.244.0.0/16"}],"type":"host-local"},"isDefaultGateway":true,"isGateway":true,"mtu":1450,"name":"cbr0","type":"bridge"}"#
+        try FileSystem.makeDirectories(sandbox.dataDir, mode: 0o700)
+        try FileSystem.writeFileAtomically(sandbox.dataDir + "/ctr1", Array(goFile.utf8))
+        #expect(sandbox.run("DEL", sandbox.config()).exitCode == 0)
+        #expect(sandbox.runner.calls.first?.stdin == Array(goFile.utf8))
+        #expect(sandbox.storedFiles().isEmpty)
+    }
+
+    @Test func checkSendsTheStoredConfigWithFlannelsPrevResultAndVersion() throws {
+        let sandbox = try Sandbox()
+        _ = sandbox.run("ADD", sandbox.config("0.3.1"))
+        let prevResult = #","prevResult":{"cniVersion":"1.0.0","ips":[{"address":"10.244.1.2/24","gateway":"10.244.1.1","interface":2}]}"#
+        let run = sandbox.run("CHECK", sandbox.config("1.0.0", extra: prevResult))
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        let check = try #require(sandbox.runner.calls.last)
+        #expect(check.command == .check && check.type == "bridge")
+        #expect(check.json["cniVersion"] == "1.0.0")
+        #expect(check.json["prevResult"]?.objectValue?["ips"]?.arrayValue?.count == 1)
+        #expect(check.json["ipam"]?.objectValue?["ranges"] == [[["subnet": "10.244.1.0/24"]]])
+        #expect(sandbox.storedFiles() == ["ctr1"], "CHECK never changes state")
+    }
+
+    @Test func checkForwardsTheDelegateError() throws {
+        let sandbox = try Sandbox()
+        _ = sandbox.run("ADD", sandbox.config("1.0.0"))
+        sandbox.runner.failures[.check] = CNIError(.internalError, "Required prevResult missing")
+        let run = sandbox.run("CHECK", sandbox.config("1.0.0"))
+        #expect(run.json == ["cniVersion": "1.0.0", "code": 999, "msg": "Required prevResult missing"])
+    }
+
+    @Test(arguments: [("5-check-no-stored-config", nil), ("6-check-corrupt-stored-config", "{")] as [(String, String?)])
+    func checkWithoutAUsableStoredConfigFails(name: String, content: String?) throws {
+        let sandbox = try Sandbox()
+        if let content {
+            try FileSystem.makeDirectories(sandbox.dataDir, mode: 0o700)
+            try FileSystem.writeFileAtomically(sandbox.dataDir + "/ctr1", Array(content.utf8))
+        }
+        let run = sandbox.run("CHECK", sandbox.config("1.0.0"))
+        #expect(run.exitCode == 1)
+        #expect(sandbox.runner.calls.isEmpty)
+        let json = try #require(try? JSONValue.parse(run.stdout.replacing(sandbox.directory.path, with: "$TMP")))
+        if let mismatch = goldenMismatch(json, "errors/\(name).json") { Issue.record(Comment(rawValue: mismatch)) }
+    }
+
+    @Test func addFailsWithIOErrorWhenDataDirCannotBeCreated() throws {
+        let sandbox = try Sandbox()
+        try FileSystem.writeFileAtomically(sandbox.directory.path + "/file", [])
+        let config = sandbox.config().replacing(sandbox.dataDir, with: sandbox.directory.path + "/file/flannel")
+        let run = sandbox.run("ADD", config)
+        #expect(sandbox.runner.calls.isEmpty)
+        let json = try #require(try? JSONValue.parse(run.stdout.replacing(sandbox.directory.path, with: "$TMP")))
+        if let mismatch = goldenMismatch(json, "errors/5-store-failed.json") { Issue.record(Comment(rawValue: mismatch)) }
+    }
+
+    @Test func unreadableSubnetEnvIsAnIOFailure() throws {
+        let sandbox = try Sandbox(subnetEnv: nil)
+        try FileSystem.makeDirectories(sandbox.subnetFile)  // a directory: read fails with EISDIR
+        let run = sandbox.run("ADD", sandbox.config())
+        let json = try #require(try? JSONValue.parse(run.stdout.replacing(sandbox.directory.path, with: "$TMP")))
+        if let mismatch = goldenMismatch(json, "errors/5-subnet-env-unreadable.json") { Issue.record(Comment(rawValue: mismatch)) }
+    }
+}
+
+func permissions(_ path: String) throws -> UInt32 {
+    let text = try output(["stat", "-c", "%a", path])
+    return UInt32(text.split(separator: "\n").first ?? "", radix: 8) ?? 0
+}

@@ -1,0 +1,78 @@
+import Addressing
+import CNI
+import FlannelPlugin
+import JSON
+import Posix
+import TestSupport
+
+enum IPNetworkLiteral {
+    static let v4Net = IPNetwork("10.244.0.0/16")!
+    static let v4Subnet = IPNetwork("10.244.1.0/24")!
+}
+
+/// A `DelegateRunner` that records every call and answers from a per-command table.
+final class RecordingRunner: DelegateRunner, @unchecked Sendable {
+    struct Call {
+        var type: String
+        var command: Command
+        var stdin: [UInt8]
+        var json: JSONObject { (try? JSONValue.parse(stdin))?.objectValue ?? [:] }
+    }
+
+    private(set) var calls: [Call] = []
+    /// Errors to throw per command (a delegate's error JSON, forwarded unchanged).
+    var failures: [Command: CNIError] = [:]
+    var addResult: [UInt8] = Array(#"""
+        {"cniVersion":"0.3.1","interfaces":[{"name":"cni0","mac":"0a:58:0a:f4:01:01"},{"name":"veth1234abcd","mac":"aa:bb:cc:dd:ee:01"},{"name":"eth0","mac":"0a:58:0a:f4:01:02","sandbox":"/run/netns/pod"}],"ips":[{"version":"4","interface":2,"address":"10.244.1.2/24","gateway":"10.244.1.1"}],"routes":[{"dst":"10.244.0.0/16"},{"dst":"0.0.0.0/0","gw":"10.244.1.1"}],"dns":{}}
+        """#.utf8)
+
+    func run(_ type: String, _ command: Command, stdin: [UInt8], for call: Invocation) throws(CNIError) -> [UInt8] {
+        calls.append(Call(type: type, command: command, stdin: stdin))
+        if let failure = failures[command] { throw failure }
+        return command == .add ? addResult : []
+    }
+}
+
+/// A scratch area: subnet.env, flannel's dataDir, and the skel run against a fake delegate.
+final class Sandbox {
+    let directory: TemporaryDirectory
+    let runner = RecordingRunner()
+    var subnetFile: String { directory.path + "/subnet.env" }
+    var dataDir: String { directory.path + "/flannel" }
+    var store: DelegateStore { DelegateStore(directory: dataDir) }
+
+    init(subnetEnv: String? = "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n") throws {
+        directory = try TemporaryDirectory("flannel-unit")
+        if let subnetEnv { try writeSubnetEnv(subnetEnv) }
+    }
+
+    func writeSubnetEnv(_ text: String) throws { try FileSystem.writeFileAtomically(subnetFile, Array(text.utf8), mode: 0o644) }
+
+    /// flannel's config as the runtime sends it; `extra` is spliced in as more keys.
+    func config(_ version: String = "0.3.1", extra: String = "") -> String {
+        #"{"cniVersion":"\#(version)","name":"cbr0","type":"flannel","subnetFile":"\#(subnetFile)","dataDir":"\#(dataDir)","delegate":{"hairpinMode":true,"isDefaultGateway":true}\#(extra)}"#
+    }
+
+    struct Run {
+        var exitCode: Int32
+        var stdout: String
+        var stderr: String
+        var json: JSONValue? { try? JSONValue.parse(stdout) }
+    }
+
+    func run(_ command: String, _ stdin: String, containerID: String = "ctr1") -> Run {
+        var env = ["CNI_COMMAND": command, "CNI_PATH": "/opt/cni/bin"]
+        if ["ADD", "DEL", "CHECK"].contains(command) {
+            env["CNI_CONTAINERID"] = containerID
+            env["CNI_IFNAME"] = "eth0"
+            if command != "DEL" { env["CNI_NETNS"] = "/run/netns/flannel-unit-does-not-exist" }
+        }
+        var out: [UInt8] = [], err: [UInt8] = []
+        let sink = OutputSink(stdout: { out += $0 }, stderr: { err += $0 })
+        let code = Skel.run(FlannelPlugin(runner: runner), environment: Environment(env),
+                            stdin: { () throws(Errno) in Array(stdin.utf8) }, output: sink)
+        return Run(exitCode: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    func storedFiles() -> [String] { (try? FileSystem.listDirectory(dataDir))?.sorted() ?? [] }
+}
