@@ -1,5 +1,9 @@
 #ifndef CNI_MNL_SHIM_H
 #define CNI_MNL_SHIM_H
+/* glibc's socket headers first, so <linux/libc-compat.h> skips its duplicate in6_addr/sockaddr_in6
+   definitions (otherwise importing Glibc next to CMnl fails with "different definitions"). */
+#include <sys/socket.h>
+#include <netinet/in.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>

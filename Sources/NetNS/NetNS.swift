@@ -14,8 +14,8 @@ public struct NetNS: ~Copyable {
     /// The path it was opened from.
     public let path: String
 
-    /// Opens a network namespace. The corresponding C calls are `open` and `readlink` of `/proc/self/fd/<fd>`,
-    /// which reads `net:[inode]` only for a network namespace (nsfs) descriptor. Throws `.notFound` for a missing path and `.notANamespace` for anything
+    /// Opens a network namespace. The corresponding C calls are `open` and `ioctl(fd, NS_GET_NSTYPE)`, which
+    /// answers CLONE_NEWNET only for a network namespace (nsfs) descriptor. Throws `.notFound` for a missing path and `.notANamespace` for anything
     /// that is not a network namespace.
     public static func open(path: String) throws(NetNSError) -> NetNS {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -23,8 +23,7 @@ public struct NetNS: ~Copyable {
             let error = Errno.current
             throw error == .noSuchFileOrDirectory ? .notFound(path: path) : .openFailed(error, path: path)
         }
-        // An nsfs descriptor reads back as "net:[inode]"; any other file reads back as a path or "pipe:[...]" etc.
-        guard namespaceType(of: fd) == "net" else {
+        guard isNetworkNamespace(fd) else {
             _ = close(fd)  // not ours to keep
             throw .notANamespace(path: path)
         }
@@ -58,15 +57,5 @@ public struct NetNS: ~Copyable {
         var b = stat()
         guard fstat(fd, &a) == 0, fstat(other.fd, &b) == 0 else { return false }
         return a.st_dev == b.st_dev && a.st_ino == b.st_ino
-    }
-
-    /// `"net"` for `net:[4026531840]`: the type prefix of an nsfs descriptor's link text.
-    private static func namespaceType(of fd: Int32) -> String? {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let count = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        let text = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let colon = text.firstIndex(of: ":") else { return nil }
-        return String(text[..<colon])
     }
 }

@@ -13,6 +13,7 @@ public enum NetNSError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `setns(fd, CLONE_NEWNET)` failed on the helper thread.
     case enterFailed(Errno, path: String)
 
+    /// Text generated from the value, for messages; never match on it.
     public var description: String {
         switch self {
         case .notFound(let path): "network namespace \(path) does not exist"

@@ -2,20 +2,28 @@ public import Addressing
 
 /// Address flags (`IFA_F_*`, from `ifa_flags` and the 32-bit IFA_FLAGS attribute).
 public struct AddressFlags: OptionSet, Hashable, Sendable {
+    /// The raw kernel value.
     public let rawValue: UInt32
+    /// A value from raw kernel bits.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
+    /// IFA_F_SECONDARY (0x01).
     public static let secondary = AddressFlags(rawValue: 0x01)
     /// IFA_F_NODAD: skip IPv6 duplicate address detection.
     public static let noDAD = AddressFlags(rawValue: 0x02)
+    /// IFA_F_OPTIMISTIC (0x04).
     public static let optimistic = AddressFlags(rawValue: 0x04)
     /// IFA_F_DADFAILED: IPv6 DAD found a duplicate.
     public static let dadFailed = AddressFlags(rawValue: 0x08)
+    /// IFA_F_HOMEADDRESS (0x10).
     public static let homeAddress = AddressFlags(rawValue: 0x10)
+    /// IFA_F_DEPRECATED (0x20).
     public static let deprecated = AddressFlags(rawValue: 0x20)
     /// IFA_F_TENTATIVE: IPv6 DAD still running.
     public static let tentative = AddressFlags(rawValue: 0x40)
+    /// IFA_F_PERMANENT (0x80).
     public static let permanent = AddressFlags(rawValue: 0x80)
+    /// IFA_F_MANAGETEMPADDR (0x100).
     public static let manageTemporaryAddress = AddressFlags(rawValue: 0x100)
     /// IFA_F_NOPREFIXROUTE: do not add the prefix route.
     public static let noPrefixRoute = AddressFlags(rawValue: 0x200)
@@ -32,6 +40,7 @@ public struct InterfaceAddress: Hashable, Sendable {
     /// `ifa_flags`, or IFA_FLAGS when present.
     public var flags: AddressFlags
 
+    /// An address to add or delete; `scope` and `flags` go into `struct ifaddrmsg`.
     public init(network: IPNetwork, linkIndex: Int32, scope: Scope = .universe, flags: AddressFlags = []) {
         self.network = network
         self.linkIndex = linkIndex

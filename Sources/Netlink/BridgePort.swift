@@ -1,7 +1,9 @@
 /// Flags for bridge VLAN requests: `pvid`/`untagged` go into `struct bridge_vlan_info`, `master`/`deviceSelf`
 /// into IFLA_BRIDGE_FLAGS (which device the kernel configures).
 public struct BridgeVLANFlags: OptionSet, Hashable, Sendable {
+    /// The raw kernel value.
     public let rawValue: UInt8
+    /// A value from raw kernel bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// BRIDGE_VLAN_INFO_PVID: untagged ingress frames are assigned this VLAN.
@@ -16,10 +18,12 @@ public struct BridgeVLANFlags: OptionSet, Hashable, Sendable {
 
 /// One VLAN of a bridge port (`struct bridge_vlan_info` in IFLA_AF_SPEC of an AF_BRIDGE RTM_NEWLINK).
 public struct BridgeVLAN: Hashable, Sendable {
+    /// The VLAN id (`bridge_vlan_info.vid`), 1...4094.
     public var id: UInt16
     /// Only `.pvid` and `.untagged` are reported.
     public var flags: BridgeVLANFlags
 
+    /// A VLAN entry.
     public init(id: UInt16, flags: BridgeVLANFlags = []) {
         self.id = id
         self.flags = flags

@@ -3,12 +3,16 @@ public import Addressing
 /// The peer end of a new veth pair: named, optionally with its own MTU and MAC, and optionally created directly in
 /// another network namespace (VETH_INFO_PEER with IFLA_NET_NS_FD), so no later move is needed.
 public struct VethPeer: Hashable, Sendable {
+    /// IFLA_IFNAME of the peer.
     public var name: String
+    /// IFLA_MTU of the peer; nil for the kernel default.
     public var mtu: UInt32?
+    /// IFLA_ADDRESS of the peer; nil for a random address.
     public var mac: MACAddress?
     /// An open `/proc/<pid>/ns/net`-style descriptor (e.g. `NetNS.fd`); nil keeps the peer in this namespace.
     public var namespaceFD: Int32?
 
+    /// A request; nil fields are left out of the message.
     public init(name: String, mtu: UInt32? = nil, mac: MACAddress? = nil, namespaceFD: Int32? = nil) {
         self.name = name
         self.mtu = mtu
@@ -30,6 +34,7 @@ public struct VXLANOptions: Hashable, Sendable {
     /// IFLA_VXLAN_LEARNING: learn remote MACs from received packets (flannel turns this off).
     public var learning: Bool
 
+    /// VXLAN settings; nil fields are left out (kernel defaults).
     public init(
         id: UInt32, localAddress: IPAddress? = nil, underlayIndex: Int32? = nil, port: UInt16? = nil,
         learning: Bool = false
@@ -62,13 +67,16 @@ public enum LinkKind: Hashable, Sendable {
 
 /// A new link: name, kind and the common attributes. Sent as RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL.
 public struct LinkRequest: Hashable, Sendable {
+    /// IFLA_IFNAME of the new link.
     public var name: String
+    /// IFLA_INFO_KIND and its IFLA_INFO_DATA.
     public var kind: LinkKind
     /// IFLA_MTU; nil leaves the kernel default.
     public var mtu: UInt32?
     /// IFLA_ADDRESS; nil lets the kernel pick a random address.
     public var mac: MACAddress?
 
+    /// A request; nil fields are left out of the message.
     public init(name: String, kind: LinkKind, mtu: UInt32? = nil, mac: MACAddress? = nil) {
         self.name = name
         self.kind = kind

@@ -2,17 +2,28 @@ public import Addressing
 
 /// Interface flags (`IFF_*` in `ifi_flags`).
 public struct LinkFlags: OptionSet, Hashable, Sendable {
+    /// The raw kernel value.
     public let rawValue: UInt32
+    /// A value from raw kernel bits.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
+    /// IFF_UP (0x1).
     public static let up = LinkFlags(rawValue: 0x1)
+    /// IFF_BROADCAST (0x2).
     public static let broadcast = LinkFlags(rawValue: 0x2)
+    /// IFF_LOOPBACK (0x8).
     public static let loopback = LinkFlags(rawValue: 0x8)
+    /// IFF_POINTOPOINT (0x10).
     public static let pointToPoint = LinkFlags(rawValue: 0x10)
+    /// IFF_RUNNING (0x40).
     public static let running = LinkFlags(rawValue: 0x40)
+    /// IFF_NOARP (0x80).
     public static let noARP = LinkFlags(rawValue: 0x80)
+    /// IFF_PROMISC (0x100).
     public static let promiscuous = LinkFlags(rawValue: 0x100)
+    /// IFF_MULTICAST (0x1000).
     public static let multicast = LinkFlags(rawValue: 0x1000)
+    /// IFF_LOWER_UP (0x10000).
     public static let lowerUp = LinkFlags(rawValue: 0x10000)
 }
 
@@ -62,8 +73,28 @@ public struct Link: Hashable, Sendable {
     /// IFLA_INFO_SLAVE_DATA of a bridge port; nil when the link is not a bridge port.
     public var bridgePort: BridgePortInfo?
 
+    /// IFF_UP: administratively up.
     public var isUp: Bool { flags.contains(.up) }
+    /// IFF_PROMISC: promiscuous mode.
     public var isPromiscuous: Bool { flags.contains(.promiscuous) }
+
+    /// A link value, e.g. for fakes in tests; real ones come from RTM_NEWLINK replies.
+    public init(
+        index: Int32, name: String, kind: String? = nil, mtu: UInt32 = 1500, mac: MACAddress? = nil,
+        flags: LinkFlags = [], operationalState: OperationalState = .unknown, masterIndex: Int32? = nil,
+        peerIndex: Int32? = nil, linkNetNSID: Int32? = nil
+    ) {
+        self.index = index
+        self.name = name
+        self.kind = kind
+        self.mtu = mtu
+        self.mac = mac
+        self.flags = flags
+        self.operationalState = operationalState
+        self.masterIndex = masterIndex
+        self.peerIndex = peerIndex
+        self.linkNetNSID = linkNetNSID
+    }
 }
 
 extension Link {

@@ -20,15 +20,24 @@ public enum NeighborFamily: Hashable, Sendable {
 
 /// Neighbor states (`NUD_*` in `ndm_state`).
 public struct NeighborState: OptionSet, Hashable, Sendable {
+    /// The raw kernel value.
     public let rawValue: UInt16
+    /// A value from raw kernel bits.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
+    /// NUD_INCOMPLETE (0x01).
     public static let incomplete = NeighborState(rawValue: 0x01)
+    /// NUD_REACHABLE (0x02).
     public static let reachable = NeighborState(rawValue: 0x02)
+    /// NUD_STALE (0x04).
     public static let stale = NeighborState(rawValue: 0x04)
+    /// NUD_DELAY (0x08).
     public static let delay = NeighborState(rawValue: 0x08)
+    /// NUD_PROBE (0x10).
     public static let probe = NeighborState(rawValue: 0x10)
+    /// NUD_FAILED (0x20).
     public static let failed = NeighborState(rawValue: 0x20)
+    /// NUD_NOARP (0x40).
     public static let noARP = NeighborState(rawValue: 0x40)
     /// NUD_PERMANENT: a static entry that never expires.
     public static let permanent = NeighborState(rawValue: 0x80)
@@ -36,16 +45,22 @@ public struct NeighborState: OptionSet, Hashable, Sendable {
 
 /// Neighbor flags (`NTF_*` in `ndm_flags`).
 public struct NeighborFlags: OptionSet, Hashable, Sendable {
+    /// The raw kernel value.
     public let rawValue: UInt8
+    /// A value from raw kernel bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    /// NTF_USE (0x01).
     public static let use = NeighborFlags(rawValue: 0x01)
     /// NTF_SELF (iproute2 `self`): the entry belongs to the device itself, e.g. a vxlan FDB entry.
     public static let deviceSelf = NeighborFlags(rawValue: 0x02)
     /// NTF_MASTER: the entry belongs to the device's bridge.
     public static let master = NeighborFlags(rawValue: 0x04)
+    /// NTF_PROXY (0x08).
     public static let proxy = NeighborFlags(rawValue: 0x08)
+    /// NTF_EXT_LEARNED (0x10).
     public static let externallyLearned = NeighborFlags(rawValue: 0x10)
+    /// NTF_ROUTER (0x80).
     public static let router = NeighborFlags(rawValue: 0x80)
 }
 

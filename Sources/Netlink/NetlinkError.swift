@@ -46,6 +46,7 @@ public enum NetlinkError: Error, Hashable, Sendable, CustomStringConvertible {
         return false
     }
 
+    /// Text generated from the value, for messages; never match on it.
     public var description: String {
         switch self {
         case .kernel(let errno, let operation, let detail):

@@ -1,6 +1,8 @@
 /// Address and route scope (`RT_SCOPE_*`, in `ifa_scope` and `rtm_scope`).
 public struct Scope: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The raw kernel value.
     public let rawValue: UInt8
+    /// A value from raw kernel bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// RT_SCOPE_UNIVERSE: global.
@@ -14,6 +16,7 @@ public struct Scope: RawRepresentable, Hashable, Sendable, CustomStringConvertib
     /// RT_SCOPE_NOWHERE: matches any scope in a delete request.
     public static let nowhere = Scope(rawValue: 255)
 
+    /// Text generated from the value, for messages; never match on it.
     public var description: String {
         switch rawValue {
         case 0: "global"

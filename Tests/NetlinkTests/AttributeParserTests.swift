@@ -34,6 +34,22 @@ import Testing
         #expect(link.bridgePort == BridgePortInfo(state: nil, hairpin: true, isolated: false, learning: nil))
     }
 
+    @Test func parsesBridgeVLANDumpEntry() throws {
+        // AF_BRIDGE RTM_NEWLINK for ifindex 7 with IFLA_AF_SPEC { VLAN_INFO 1 (pvid untagged), VLAN_INFO 200 }.
+        var builder = MessageBuilder(type: MessageType.newLink, flags: MessageFlags.multi)
+        builder.appendHeader(makeInterfaceInfoHeader(family: Family.bridge, index: 7))
+        builder.put(LinkAttribute.ifname, string: "veth0")
+        builder.nest(LinkAttribute.afSpec) { spec in
+            spec.put(BridgeAttribute.vlanInfo, [0x06, 0x00, 0x01, 0x00])
+            spec.put(BridgeAttribute.vlanInfo, [0x00, 0x00, 0xc8, 0x00])
+        }
+        let message = try #require(NetlinkMessage.split(builder.finished(sequence: 1)[...]).first)
+        #expect(NetlinkSocket.parseVLANs(message, linkIndex: 7) == [
+            BridgeVLAN(id: 1, flags: [.pvid, .untagged]), BridgeVLAN(id: 200),
+        ])
+        #expect(NetlinkSocket.parseVLANs(message, linkIndex: 8).isEmpty)
+    }
+
     @Test func splitsSeveralMessages() {
         let one = Self.linkReply()
         let messages = NetlinkMessage.split((one + one + [1, 2, 3])[...])

@@ -30,6 +30,15 @@ private func namespaceThreadMain(_ argument: UnsafeMutableRawPointer?) -> Unsafe
     return nil
 }
 
+/// `NS_GET_NSTYPE` from <linux/nsfs.h>: `_IO(0xb7, 0x3)`.
+private let namespaceTypeRequest: UInt = 0xb703
+
+/// Whether `fd` refers to a network namespace: `ioctl(NS_GET_NSTYPE)` returns the namespace's CLONE_NEW* type
+/// for nsfs files (also bind mounts such as /run/netns/<name>) and fails with ENOTTY for anything else.
+func isNetworkNamespace(_ fd: Int32) -> Bool {
+    ioctl(fd, namespaceTypeRequest, 0) == cni_clone_newnet()
+}
+
 extension NetNS {
     /// Runs `body` synchronously in this network namespace and returns its result.
     ///

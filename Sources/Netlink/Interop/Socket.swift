@@ -49,7 +49,7 @@ public struct NetlinkSocket: ~Copyable {
     func execute(_ message: MessageBuilder, operation: String) throws(NetlinkError) -> [NetlinkMessage] {
         var request = message
         request.addFlags(MessageFlags.ack)
-        return try transact(request, dump: false, operation: operation)
+        return try transact(request, operation: operation)
     }
 
     /// Sends a dump request (NLM_F_DUMP) and returns every reply message, retrying when the kernel
@@ -57,10 +57,10 @@ public struct NetlinkSocket: ~Copyable {
     func dump(_ message: MessageBuilder, operation: String) throws(NetlinkError) -> [NetlinkMessage] {
         var request = message
         request.addFlags(MessageFlags.dump)
-        return try transact(request, dump: true, operation: operation)
+        return try transact(request, operation: operation)
     }
 
-    private func transact(_ message: MessageBuilder, dump: Bool, operation: String) throws(NetlinkError)
+    private func transact(_ message: MessageBuilder, operation: String) throws(NetlinkError)
         -> [NetlinkMessage]
     {
         for _ in 0..<Self.maxAttempts {
@@ -73,15 +73,14 @@ public struct NetlinkSocket: ~Copyable {
                 if error == .interrupted { continue }
                 throw .socket(error, operation: "sendto")
             }
-            if let replies = try receive(sequence: sequence, dump: dump, operation: operation) { return replies }
+            if let replies = try receive(sequence: sequence, operation: operation) { return replies }
         }
         throw .interrupted(operation: operation)
     }
 
     /// Reads until the ack/done for `sequence`. Returns nil when the dump must be restarted (NLM_F_DUMP_INTR).
-    private func receive(sequence: UInt32, dump: Bool, operation: String) throws(NetlinkError) -> [NetlinkMessage]? {
-        var replies: [NetlinkMessage] = []
-        var interrupted = false
+    private func receive(sequence: UInt32, operation: String) throws(NetlinkError) -> [NetlinkMessage]? {
+        var collector = ReplyCollector(sequence: sequence, portID: portID, operation: operation)
         var interruptions = 0
         var buffer = [UInt8](repeating: 0, count: Self.receiveBufferSize)
         while true {
@@ -92,40 +91,11 @@ public struct NetlinkSocket: ~Copyable {
                 if error == .interrupted, interruptions < Self.maxAttempts { continue }
                 throw error == .interrupted ? .interrupted(operation: operation) : .socket(error, operation: "recvfrom")
             }
-            for message in NetlinkMessage.split(buffer[0..<count]) {
-                // Stale replies of an earlier (interrupted) request, or messages for another port: skip.
-                guard message.sequence == sequence, message.portID == 0 || message.portID == portID else { continue }
-                switch try classify(message, dump: dump, operation: operation) {
-                case .reply: replies.append(message)
-                case .interruptedReply: interrupted = true
-                case .end(let lastInterrupted): return interrupted || lastInterrupted ? nil : replies
-                case .skip: break
-                }
+            switch try collector.consume(NetlinkMessage.split(buffer[0..<count])) {
+            case .needMore: continue
+            case .complete(let replies): return replies
+            case .restart: return nil
             }
-        }
-    }
-
-    private enum Disposition { case reply, interruptedReply, end(interrupted: Bool), skip }
-
-    private func classify(_ message: NetlinkMessage, dump: Bool, operation: String) throws(NetlinkError)
-        -> Disposition
-    {
-        switch message.type {
-        case MessageType.error:
-            guard let payload = ErrorPayload(message) else { throw .malformedReply(operation: operation) }
-            if payload.code == 0 { return .end(interrupted: false) }  // the acknowledgement
-            throw .kernel(Errno(-payload.code), operation: operation, detail: payload.message)
-        case MessageType.done:
-            // A dump can end with an error code in NLMSG_DONE's payload.
-            if let code = message.payload.integer(at: 0, as: Int32.self), code < 0 {
-                throw .kernel(Errno(-code), operation: operation, detail: nil)
-            }
-            return .end(interrupted: message.flags & MessageFlags.dumpInterrupted != 0)
-        case MessageType.noop:
-            return .skip
-        default:
-            if message.flags & MessageFlags.dumpInterrupted != 0 { return .interruptedReply }
-            return .reply
         }
     }
 }

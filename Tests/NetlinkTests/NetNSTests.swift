@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NetNS
+import Netlink
+import Testing
+import TestSupport
+
+struct ExpectedFailure: Error, Equatable {}
+
+/// NetNS: opening, error cases, and that `run` never moves the calling thread.
+@Suite(.serialized, .enabled(if: TestEnvironment.integrationEnabled))
+struct NetNSTests {
+    /// Inode of the calling thread's namespace.
+    static func currentInode() throws -> UInt64 { try NetNS.current().inode }
+
+    @Test func runEntersTheNamespaceAndLeavesTheCallerAlone() throws {
+        guard requireNetNS() else { return }
+        let ns = try TestNamespace("nlt")
+        let target = try NetNS.open(path: ns.path)
+        let before = try Self.currentInode()
+        let (inside, links) = try target.run { () throws -> (UInt64, [String]) in
+            let netlink = try NetlinkSocket()
+            return (try Self.currentInode(), try netlink.links().map(\.name))
+        }
+        #expect(inside == target.inode && inside != before)
+        #expect(links == ["lo"])
+        #expect(try Self.currentInode() == before)
+    }
+
+    @Test func runRethrowsTheClosureErrorAndStillLeavesTheCallerAlone() throws {
+        guard requireNetNS() else { return }
+        let ns = try TestNamespace("nlt")
+        let target = try NetNS.open(path: ns.path)
+        let before = try Self.currentInode()
+        #expect(throws: ExpectedFailure()) {
+            try target.run { () throws -> Int in throw ExpectedFailure() }
+        }
+        #expect(try Self.currentInode() == before)
+        let current = try NetNS.current()
+        #expect(try current.run { try Self.currentInode() } == before)
+    }
+
+    @Test func socketsKeepTheirNamespace() throws {
+        guard requireNetNS() else { return }
+        let ns = try TestNamespace("nlt")
+        let target = try NetNS.open(path: ns.path)
+        try target.run {
+            let nl = try NetlinkSocket()
+            _ = try nl.createVeth(named: "nltveth0", peer: VethPeer(name: "nltveth1"))
+        }
+        #expect(try ns.ip("-o", "link").contains("nltveth0"))
+        let outsideSocket = try NetlinkSocket()  // the test thread's namespace: read only
+        #expect(try outsideSocket.links().contains { $0.name == "nltveth0" } == false)
+    }
+
+    @Test func openReportsMissingPathsAndNonNamespaces() throws {
+        guard requireNetNS() else { return }
+        #expect(throws: NetNSError.notFound(path: "/run/netns/nlt-does-not-exist")) {
+            _ = try NetNS.open(path: "/run/netns/nlt-does-not-exist")
+        }
+        #expect(throws: NetNSError.notANamespace(path: "/proc/self/status")) {
+            _ = try NetNS.open(path: "/proc/self/status")
+        }
+        #expect(throws: NetNSError.notANamespace(path: "/proc/self/ns/uts")) {  // a namespace, but not a network one
+            _ = try NetNS.open(path: "/proc/self/ns/uts")
+        }
+        let a = try NetNS.current()
+        let b = try NetNS.open(path: "/proc/thread-self/ns/net")
+        let same = a.isSame(as: b)
+        #expect(same)
+    }
+
+    @Test func runOverheadIsSmall() throws {
+        guard requireNetNS() else { return }
+        let ns = try TestNamespace("nlt")
+        let target = try NetNS.open(path: ns.path)
+        let iterations = 2000
+        let start = Self.now()
+        var sum = 0
+        for i in 0..<iterations { sum += try target.run { i } }
+        let perRun = (Self.now() - start) / Double(iterations)
+        print("NetNS.run overhead: \(Int(perRun * 1e6)) µs per call (thread create + setns + join)")
+        #expect(sum == iterations * (iterations - 1) / 2)
+        #expect(perRun < 0.005)
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
