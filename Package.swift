@@ -35,7 +35,7 @@ let package = Package(
 
         .target(name: "HostLocalPlugin", dependencies: ["CNI", "IPAM"], swiftSettings: swiftSettings),
         .target(name: "BridgePlugin", dependencies: ["CNI", "Netlink", "NetNS"], swiftSettings: swiftSettings),
-        .target(name: "FlannelPlugin", dependencies: ["CNI"], swiftSettings: swiftSettings),
+        .target(name: "FlannelPlugin", dependencies: ["CNI", "JSON", "Posix", "Addressing"], swiftSettings: swiftSettings),
 
         .executableTarget(name: "host-local", dependencies: ["HostLocalPlugin"], swiftSettings: swiftSettings),
         .executableTarget(name: "bridge", dependencies: ["BridgePlugin"], swiftSettings: swiftSettings),
@@ -45,10 +45,10 @@ let package = Package(
         .testTarget(name: "AddressingTests", dependencies: ["Addressing"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CNITests", dependencies: ["CNI", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "FlannelPluginTests", dependencies: ["FlannelPlugin", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FlannelPluginTests", dependencies: ["FlannelPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ]
 )

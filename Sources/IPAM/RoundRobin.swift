@@ -11,6 +11,7 @@ public struct RoundRobin: Sequence, IteratorProtocol, Sendable {
     private var rangeIndex = 0
     private var current: IPAddress?
     private var first: IPAddress?
+    private var finished = false
 
     /// - Parameter last: the address in `last_reserved_ip.<n>`; ignored when outside the set.
     public init(_ rangeSet: AddressRangeSet, after last: IPAddress?) {
@@ -23,11 +24,15 @@ public struct RoundRobin: Sequence, IteratorProtocol, Sendable {
 
     /// The next candidate and the range it belongs to; nil once the set has been walked.
     public mutating func next() -> (address: IPAddress, range: AddressRange)? {
-        while true {
-            guard let candidate = advance() else { return nil }
+        while !finished {
+            guard let candidate = advance() else {
+                finished = true
+                return nil
+            }
             let range = rangeSet.ranges[rangeIndex]
             if candidate != range.gateway { return (candidate, range) }
         }
+        return nil
     }
 
     private mutating func advance() -> IPAddress? {

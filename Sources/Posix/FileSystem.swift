@@ -11,6 +11,22 @@ public enum FileSystem {
         return try readAll(fd)
     }
 
+    /// Reads at most `limit` bytes of a file with one buffer of that size (small records, such as
+    /// host-local's reservation files, without a 64 KiB buffer per file).
+    public static func readFile(_ path: String, upTo limit: Int) throws(Errno) -> [UInt8] {
+        let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { _ = close(fd) }  // read-only descriptor: nothing to lose on close
+        var buffer = [UInt8](repeating: 0, count: limit)
+        var count = 0
+        while count < limit {
+            let n = try retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, limit - count) } }
+            if n == 0 { break }
+            count += n
+        }
+        buffer.removeLast(limit - count)
+        return buffer
+    }
+
     /// Reads a whole file as UTF-8 text (invalid sequences repaired).
     public static func readText(_ path: String) throws(Errno) -> String {
         String(decoding: try readFile(path), as: UTF8.self)
@@ -38,8 +54,10 @@ public enum FileSystem {
         }
     }
 
-    /// Writes `bytes` to a new temporary file next to `path` and fsyncs it; returns the temp path.
-    private static func writeTemporary(near path: String, _ bytes: [UInt8], mode: UInt32) throws(Errno) -> String {
+    /// Writes `bytes` to a new temporary file next to `path` and (if `durable`) fsyncs it; returns the temp path.
+    private static func writeTemporary(
+        near path: String, _ bytes: [UInt8], mode: UInt32, durable: Bool = true
+    ) throws(Errno) -> String {
         var template = Array((path + ".tmp.XXXXXX").utf8CString)
         let fd = try retryingOnInterrupt { template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) } }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // cannot fail on a descriptor we just opened
@@ -48,7 +66,7 @@ public enum FileSystem {
             defer { _ = close(fd) }  // fsync below already reported any write-back error
             guard fchmod(fd, mode) == 0 else { throw Errno.current }
             try writeAll(fd, bytes)
-            guard fsync(fd) == 0 else { throw Errno.current }
+            guard !durable || fsync(fd) == 0 else { throw Errno.current }
         } catch {
             _ = unlink(tempPath)  // best effort: the error being thrown is the one that matters
             throw error
@@ -57,25 +75,33 @@ public enum FileSystem {
     }
 
     /// Replaces `path` atomically: temp file, fsync, rename, fsync of the directory.
-    /// A reader sees the old file or the new one, never a partial write.
-    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(Errno) {
-        let tempPath = try writeTemporary(near: path, bytes, mode: mode)
+    /// A reader sees the old file or the new one, never a partial write. With `durable: false` the
+    /// two fsyncs are skipped: still atomic for readers and against a killed process, but a power
+    /// loss may keep the old content (fine for hints such as host-local's `last_reserved_ip`).
+    public static func writeFileAtomically(
+        _ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600, durable: Bool = true
+    ) throws(Errno) {
+        let tempPath = try writeTemporary(near: path, bytes, mode: mode, durable: durable)
         guard rename(tempPath, path) == 0 else {
             let error = Errno.current
             _ = unlink(tempPath)  // best effort cleanup of our own temp file
             throw error
         }
-        syncDirectory(of: path)
+        if durable { syncDirectory(of: path) }
     }
 
     /// Publishes `bytes` at `path` only if nothing exists there: the content is written to a
     /// temp file first and then hard-linked into place (link fails with EEXIST like O_EXCL),
-    /// so `path` never exists half-written, even if the process is killed.
-    public static func createExclusively(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(Errno) {
-        let tempPath = try writeTemporary(near: path, bytes, mode: mode)
+    /// so `path` never exists half-written, even if the process is killed. With `durable: false`
+    /// the fsyncs are skipped: still never half-written for readers or after a kill, but after a
+    /// power loss the file may be missing or (on some file systems) empty.
+    public static func createExclusively(
+        _ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600, durable: Bool = true
+    ) throws(Errno) {
+        let tempPath = try writeTemporary(near: path, bytes, mode: mode, durable: durable)
         defer { _ = unlink(tempPath) }  // the name under `path` (if linked) keeps the inode
         guard link(tempPath, path) == 0 else { throw Errno.current }
-        syncDirectory(of: path)
+        if durable { syncDirectory(of: path) }
     }
 
     /// fsync of the directory holding `path`, so a rename or link survives a crash.

@@ -30,9 +30,14 @@ public enum Spawn {
         posix_spawn_file_actions_adddup2(&actions, outPipe.write, 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe.write, 2)
 
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        resetSignals(&attributes)
+
         var pid: pid_t = 0
         let status = withCStrings(arguments) { argv in
-            withCStrings(environment) { envp in posix_spawn(&pid, path, &actions, nil, argv, envp) }
+            withCStrings(environment) { envp in posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
         }
         for fd in [inPipe.read, outPipe.write, errPipe.write] { _ = close(fd) }  // the child has its copies
         guard status == 0 else {
@@ -52,6 +57,21 @@ public enum Spawn {
             cursor += 1
         }
         return entries
+    }
+
+    /// The child starts with no blocked signals and default SIGPIPE/SIGCHLD handling, whatever the
+    /// calling thread had: a mask inherited from a thread that blocks SIGCHLD (test runners' worker
+    /// threads do) leaves a child shell unable to reap its own children.
+    private static func resetSignals(_ attributes: inout posix_spawnattr_t) {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        sigaddset(&defaults, SIGCHLD)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     }
 
     private static func makePipe() throws(Errno) -> (read: Int32, write: Int32) {

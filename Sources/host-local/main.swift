@@ -1,1 +1,5 @@
-print("todo")
+import CNI
+import Glibc
+import HostLocalPlugin
+
+exit(Skel.run(HostLocalPlugin()))
