@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Benchmarks our host-local against Go's (Debian's /usr/lib/cni/host-local) in one run:
 #   1. VERSION start-up (no stdin work),
 #   2. ADD+DEL pairs, each pair on a fresh container ID, in a temp dataDir per implementation,
@@ -7,31 +7,18 @@
 # Pairs run through a tiny sh script (a fresh ID per pair needs one); the same script around
 # /bin/true is measured too and subtracted, so the ratio compares the plugins, not the shell.
 #
-# Two builds of ours are measured: "ours" (static Swift stdlib, the README's release build) and
-# "ours-static" (the same plus -static-executable: host-local needs no libmnl, so it can be fully
-# static, which removes the dynamic loading of libstdc++/libgcc_s that dominates start-up).
+# Ours is the release build of scripts/install.sh (host-local is fully static: it needs no libmnl).
 #
-# Usage: scripts/bench-host-local.sh [runs]     (from anywhere; builds into .build-release*)
+# Usage: scripts/bench-host-local.sh [runs]     (from anywhere)
 set -eu
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/common.sh"
+cd "$ROOT"
 RUNS=${1:-300}
 GO=/usr/lib/cni/host-local
-SCRATCH=.build-release
-
-command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 1; }
-[ -x /usr/bin/time ] || apt-get install -y time >/dev/null
-[ -x "$GO" ] || { echo "Go host-local not found at $GO (apt-get install containernetworking-plugins)" >&2; exit 1; }
-
-echo "== building release binary (static Swift stdlib, no debug info)"
-build() {  # $1 = scratch path, then extra flags
-    scratch=$1; shift
-    swift build -c release --static-swift-stdlib -Xswiftc -gnone -Xlinker -s "$@" --scratch-path "$scratch" \
-        --product host-local >"$scratch.log" 2>&1 || { cat "$scratch.log" >&2; exit 1; }
-    echo "$(swift build -c release --scratch-path "$scratch" --show-bin-path)/host-local"
-}
-OURS=$(build "$SCRATCH")
-STATIC=$(build "$SCRATCH-static" -Xswiftc -static-executable)
-ls -l "$OURS" "$STATIC" "$GO" | awk '{print "   " $5 " bytes  " $NF}'
+ensure_packages "${BUILD_PACKAGES[@]}" containernetworking-plugins hyperfine time python3
+echo "== building release binaries"
+OURS="$(build_release)/host-local"
+ls -l "$OURS" "$GO" | awk '{print "   " $5 " bytes  " $NF}'
 
 WORK=$(mktemp -d /tmp/bench-host-local.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -50,11 +37,10 @@ PAIR
 echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
 echo "== VERSION start-up ($RUNS runs each)"
 CNI_COMMAND=VERSION hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$WORK/version.json" \
-    -n ours "$OURS" -n ours-static "$STATIC" -n go "$GO" >/dev/null
+    -n ours "$OURS" -n go "$GO" >/dev/null
 echo "== ADD+DEL pairs ($RUNS runs each, fresh container ID per pair)"
 hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$WORK/pair.json" \
     -n ours "sh $WORK/pair.sh $OURS $WORK/ours/conf.json" \
-    -n ours-static "sh $WORK/pair.sh $STATIC $WORK/ours/conf.json" \
     -n go "sh $WORK/pair.sh $GO $WORK/go/conf.json" \
     -n shell "sh $WORK/pair.sh /bin/true $WORK/ours/conf.json" >/dev/null
 
@@ -73,14 +59,14 @@ import json, sys
 def medians(path):
     return {r["command"]: r["median"] * 1000 for r in json.load(open(path))["results"]}
 v = medians(sys.argv[1]); p = medians(sys.argv[2]); s = p["shell"]
-print(f"\n{'median (ms)':<16}{'ours':>8}{'static':>8}{'go':>8}   ours/go  static/go")
-print(f"{'VERSION':<16}{v['ours']:8.3f}{v['ours-static']:8.3f}{v['go']:8.3f}   {v['ours']/v['go']:7.2f}  {v['ours-static']/v['go']:9.2f}")
-o, t, g = p["ours"] - s, p["ours-static"] - s, p["go"] - s
-print(f"{'ADD+DEL pair':<16}{o:8.3f}{t:8.3f}{g:8.3f}   {o/g:7.2f}  {t/g:9.2f}   (sh overhead {s:.3f} ms subtracted)")
+print(f"\n{'median (ms)':<16}{'ours':>8}{'go':>8}   ours/go")
+print(f"{'VERSION':<16}{v['ours']:8.3f}{v['go']:8.3f}   {v['ours']/v['go']:7.2f}")
+o, g = p["ours"] - s, p["go"] - s
+print(f"{'ADD+DEL pair':<16}{o:8.3f}{g:8.3f}   {o/g:7.2f}   (sh overhead {s:.3f} ms subtracted)")
 PY
 echo
-for impl in ours ours-static go; do
-    case $impl in ours) bin=$OURS conf=ours ;; ours-static) bin=$STATIC conf=ours ;; go) bin=$GO conf=go ;; esac
+for impl in ours go; do
+    case $impl in ours) bin=$OURS conf=ours ;; go) bin=$GO conf=go ;; esac
     add=$(peak_rss "$bin" ADD "$WORK/$conf/conf.json")
     ver=$(peak_rss "$bin" VERSION /dev/null)
     echo "peak RSS $impl: ADD ${add} KiB, VERSION ${ver} KiB"
