@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Addressing
 import Glibc
 #endif
 import JSON
@@ -110,7 +111,8 @@ final class FlannelNode {
     func reservations() -> [String] {
         let dir = ipamDir + "/cbr0"
         let names = (try? FileSystem.listDirectory(dir)) ?? []
-        return names.filter { $0 != "lock" && !$0.hasPrefix("last_reserved_ip") }.sorted()
+        // Reservations are the files named by an address (not lock, last_reserved_ip.N, boot_id, temp files).
+        return names.filter { IPAddress($0) != nil }.sorted()
     }
 
     func storedFiles() -> [String] { ((try? FileSystem.listDirectory(dataDir)) ?? []).sorted() }
