@@ -51,12 +51,16 @@ public struct HostLocalPlugin: CNIPlugin {
         guard !held.isEmpty else { throw IPAMError.reservationNotFound(containerID: call.containerID) }
     }
 
-    /// Releases reservations of attachments missing from `cni.dev/valid-attachments` (an absent or
-    /// null list means "none are valid", as libcni sends it for an empty set).
+    /// Releases reservations of attachments missing from `cni.dev/valid-attachments` (a null or empty
+    /// list means "none are valid", as libcni sends an empty set). Without the key there is nothing to
+    /// decide on, so nothing is released.
     public func gc(_ call: Invocation) throws {
         let config = try HostLocalConfig(parsing: call.config)
+        guard let attachments = call.config.validAttachments else {
+            return call.log("host-local: GC without cni.dev/valid-attachments: nothing released")
+        }
         guard FileSystem.isDirectory(config.networkDirectory) else { return }
-        let valid = Set((call.config.validAttachments ?? []).map { Owner(containerID: $0.containerID, ifName: $0.ifName) })
+        let valid = Set(attachments.map { Owner(containerID: $0.containerID, ifName: $0.ifName) })
         try withStore(config) { (store) throws(IPAMError) in
             try config.allocator.collectGarbage(keeping: valid, in: &store)
         }

@@ -77,6 +77,17 @@ import Testing
         #expect(status.exitCode == 0)
     }
 
+    @Test func absentAttachmentsDifferFromNullOrEmpty() throws {
+        let plugin = RecordingPlugin()
+        let env = ["CNI_COMMAND": "GC", "CNI_PATH": "/x"]
+        _ = runSkel(plugin, env: env, stdin: config("1.1.0"))
+        _ = runSkel(plugin, env: env, stdin: config("1.1.0", extra: #","cni.dev/valid-attachments":null"#))
+        _ = runSkel(plugin, env: env, stdin: config("1.1.0", extra: #","cni.dev/attachments":[]"#))
+        #expect(plugin.calls.map(\.config.validAttachments) == [nil, [], []])
+        let bad = runSkel(plugin, env: env, stdin: config("1.1.0", extra: #","cni.dev/valid-attachments":[{"containerID":1}]"#))
+        #expect(bad.json?.objectValue?["code"] == 7)
+    }
+
     @Test func delDoesNotNeedANetnsAndToleratesUnknownArgs() {
         let plugin = RecordingPlugin()
         var env = addEnv("DEL", ["CNI_ARGS": "K8S_POD_NAME=x"])

@@ -28,6 +28,18 @@ import Testing
         #expect(try network.reservations().values.sorted() == ["a\r\neth0"])
     }
 
+    @Test func nullOrEmptyListReleasesEverythingButAnAbsentListReleasesNothing() throws {
+        let network = try Network(version: "1.1.0")
+        try network.add("a")
+        #expect(try network.run("GC", "", ifName: "", stdin: network.config([:])).exitCode == 0)
+        #expect(try network.reservations().count == 1, "no list given: nothing to decide on")
+        #expect(try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/valid-attachments": nil])).exitCode == 0)
+        #expect(try network.reservations().isEmpty, "null is Go's empty slice: nothing is valid")
+        try network.add("b")
+        #expect(try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/valid-attachments": []])).exitCode == 0)
+        #expect(try network.reservations().isEmpty)
+    }
+
     @Test func gcNeedsVersion110() throws {
         let network = try Network(version: "1.0.0")
         let out = try network.run("GC", "", ifName: "")

@@ -23,7 +23,8 @@ public struct NetworkConfig: Sendable, Equatable {
     /// `args` (its `cni` member carries `ips`, `mac`, `labels`).
     public var args: JSONObject?
     public var prevResult: JSONObject?
-    /// GC input: `cni.dev/valid-attachments` and the older `cni.dev/attachments`, merged; nil when neither.
+    /// GC input: `cni.dev/valid-attachments` and the older `cni.dev/attachments`, merged; nil when neither
+    /// key is present (null or `[]` is an empty set: nothing is valid).
     public var validAttachments: Set<Attachment>?
     /// The whole document, keys in original order.
     public var raw: JSONObject
@@ -85,11 +86,14 @@ extension NetworkConfig {
         return version
     }
 
+    /// Both keys merged. A key that is present but `null` means "no valid attachments" (Go marshals an
+    /// empty slice as null); nil is returned only when neither key is present at all.
     private static func attachments(_ reader: inout ConfigReader) throws(ConfigError) -> Set<Attachment>? {
-        let lists = [try reader.array("cni.dev/valid-attachments"), try reader.array("cni.dev/attachments")]
-        guard lists.contains(where: { $0 != nil }) else { return nil }
+        let keys = ["cni.dev/valid-attachments", "cni.dev/attachments"]
+        guard keys.contains(where: { reader.remaining.contains($0) }) else { return nil }
+        let lists = [try reader.array(keys[0]), try reader.array(keys[1])]
         var result = Set<Attachment>()
-        for (key, list) in zip(["cni.dev/valid-attachments", "cni.dev/attachments"], lists) {
+        for (key, list) in zip(keys, lists) {
             for (i, item) in (list ?? []).enumerated() {
                 guard let o = item.objectValue, let id = o["containerID"]?.stringValue, let ifName = o["ifname"]?.stringValue
                 else { throw .invalid("\(key)[\(i)]", "expected {\"containerID\": string, \"ifname\": string}") }
