@@ -38,7 +38,7 @@ public struct SpoofCheck: Sendable {
     /// before deletion so the transaction also succeeds when they are already gone.
     public func makeTeardownScript(preroutingHandles: [Int64]) -> String {
         let t = "bridge nat"
-        var lines = ["add table \(t)"]
+        var lines: [String] = []
         lines += preroutingHandles.map { "delete rule \(t) PREROUTING handle \($0)" }
         lines += [
             "add chain \(t) \(interfaceChain)", "add chain \(t) \(macChain)",
@@ -58,7 +58,7 @@ public struct SpoofCheck: Sendable {
         do {
             listing = try runner.run(.nft, ["-j", "list", "chain", "bridge", "nat", "PREROUTING"], stdin: "")
         } catch where error.isNotFound {
-            listing = ""
+            return  // no `bridge nat` PREROUTING chain: no spoof check was ever set up here
         }
         let handles = NFTablesMasquerade.parseRules(listing).filter { $0.comment == "macspoofchk-" + id }.map(\.handle)
         _ = try runner.run(.nft, ["-f", "-"], stdin: makeTeardownScript(preroutingHandles: handles))

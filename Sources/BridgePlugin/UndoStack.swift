@@ -3,7 +3,7 @@
 /// Each step that creates something pushes how to remove it. If the command fails, `unwind()` (from a `defer`) runs
 /// them newest first, so a failed ADD leaves nothing behind: no veth, no address, no rule, no IPAM reservation.
 /// After `commit()` the stack is empty and `unwind()` does nothing.
-struct UndoStack: ~Copyable {
+struct UndoStack {
     private var actions: [(label: String, action: () throws -> Void)] = []
     private let log: (String) -> Void
 

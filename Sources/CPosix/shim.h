@@ -9,6 +9,7 @@
 
 extern int setns(int fd, int nstype);
 extern int pipe2(int pipefd[2], int flags);
+extern int mkostemp(char *template_, int flags);
 static inline int cni_clone_newnet(void) { return CLONE_NEWNET; }
 static inline pid_t cni_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 extern char **environ;

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CPosix
 
 /// File operations the plugins need, as thin typed wrappers over the POSIX calls.
 public enum FileSystem {
@@ -59,8 +60,9 @@ public enum FileSystem {
         near path: String, _ bytes: [UInt8], mode: UInt32, durable: Bool = true
     ) throws(Errno) -> String {
         var template = Array((path + ".tmp.XXXXXX").utf8CString)
-        let fd = try retryingOnInterrupt { template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) } }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)  // cannot fail on a descriptor we just opened
+        // O_CLOEXEC at creation: a child spawned meanwhile by another thread must not inherit a writable
+        // descriptor (exec of that file would then fail with ETXTBSY).
+        let fd = try retryingOnInterrupt { template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) } }
         let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         do throws(Errno) {
             defer { _ = close(fd) }  // fsync below already reported any write-back error

@@ -22,6 +22,9 @@ public enum Spawn {
     public static func run(
         path: String, arguments: [String], environment: [String], stdin input: [UInt8]
     ) throws(Errno) -> SpawnResult {
+        // A child that exits without reading all of stdin (a failing IPAM script, `nft`) must make write() fail
+        // with EPIPE, which `pump` handles, instead of killing this process with SIGPIPE.
+        ignoreBrokenPipes
         let inPipe = try makePipe(), outPipe = try makePipe(), errPipe = try makePipe()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -47,6 +50,9 @@ public enum Spawn {
         let (out, err) = pump(input: input, to: inPipe.write, from: outPipe.read, and: errPipe.read)
         return SpawnResult(exitCode: wait(for: pid), stdout: out, stderr: err)
     }
+
+    /// SIGPIPE ignored in this process, once; children get the default back (`resetSignals`).
+    private static let ignoreBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     /// The current process environment as `KEY=VALUE` entries, in order.
     public static func currentEnvironment() -> [String] {

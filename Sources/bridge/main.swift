@@ -1,1 +1,8 @@
-print("todo")
+import BridgePlugin
+import CNI
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(Skel.run(BridgePlugin()))

@@ -1,0 +1,27 @@
+public import CNI
+
+/// The `bridge` main plugin: a Linux bridge on the host, one veth pair per attachment, addresses from a delegated
+/// IPAM plugin, optional gateway/masquerade/VLAN/spoof-check setup. Drop-in compatible with the reference plugin
+/// (same config keys, result shape, names of host veths and firewall rules).
+public struct BridgePlugin: CNIPlugin {
+    public let about = ProjectInfo.about("bridge")
+    /// CNI_ARGS understood on ADD/CHECK (the reference's `MacEnvArgs`).
+    public var knownArgs: Set<String>? { ["MAC"] }
+
+    let delegates: any DelegateRunner
+    let firewall: any FirewallRunner
+
+    /// - Parameters:
+    ///   - delegates: runs the IPAM plugin (production: exec from CNI_PATH).
+    ///   - firewall: runs iptables/nft (production: posix_spawn).
+    public init(delegates: any DelegateRunner = ExecDelegateRunner(), firewall: any FirewallRunner = SpawnFirewallRunner()) {
+        self.delegates = delegates
+        self.firewall = firewall
+    }
+
+    var masquerade: Masquerade { Masquerade(runner: firewall) }
+
+    func owner(_ call: Invocation) -> MasqueradeOwner {
+        MasqueradeOwner(network: call.config.name, containerID: call.containerID, ifName: call.ifName)
+    }
+}

@@ -1,0 +1,79 @@
+import JSON
+import TestSupport
+import Testing
+
+/// A failed ADD leaves nothing behind: no veth, no container interface, no reservation, no rule, no address.
+@Suite(.serialized, .enabled(if: TestEnvironment.integrationEnabled))
+struct RollbackIntegrationTests {
+    func expectNothingLeft(_ h: BridgeHarness, _ pod: TestNamespace, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(try h.hostVeths().allSatisfy { $0.hasPrefix("oldpod") }, "host veths left", sourceLocation: sourceLocation)
+        #expect(try !pod.ip("-o", "link").contains("eth0"), "container interface left", sourceLocation: sourceLocation)
+        #expect(h.reservations().isEmpty, "IPAM reservation left", sourceLocation: sourceLocation)
+        #expect(try !h.nat().contains("CNI-"), "iptables rules left", sourceLocation: sourceLocation)
+    }
+
+    /// The IPAM plugin fails: its error JSON comes back unchanged, the veth is gone.
+    @Test func failingIPAM() throws {
+        guard requireNetNS() else { return }
+        let h = try BridgeHarness(["isGateway": true])
+        try h.installScript("failipam", #"echo '{"cniVersion":"1.0.0","code":11,"msg":"ipam exploded"}'; exit 1"#)
+        h.config["ipam"] = ["type": "failipam"]
+        let pod = try h.pod()
+        let out = try h.run("ADD", pod)
+        #expect(out.exitCode == 1 && out.code == 11 && out.message == "ipam exploded", "\(out.stdout)\(out.stderr)")
+        try expectNothingLeft(h, pod)
+    }
+
+    /// IPAM succeeded, addresses and gateway are configured, then masquerading fails (a broken `nft`): IPAM DEL runs,
+    /// the veth pair and the bridge address this ADD added are removed, no rule remains.
+    @Test func failureAfterIPAM() throws {
+        guard requireNetNS() else { return }
+        let h = try BridgeHarness(["isGateway": true, "ipMasq": true, "ipMasqBackend": "nftables"])
+        let fakeBin = h.temp.path + "/fakebin"
+        try run(["mkdir", "-p", fakeBin])
+        try h.installScript("nft", "echo 'Error: simulated failure' >&2; exit 1", inDirectory: fakeBin)
+        h.extraPath = [fakeBin]
+        let pod = try h.pod()
+        let out = try h.run("ADD", pod)
+        #expect(out.exitCode == 1 && out.message.contains("simulated failure"), "\(out.stdout)")
+        try expectNothingLeft(h, pod)
+        #expect(try !h.host.ip("-o", "addr", "show", "dev", "cni0").contains("10.77.0.1"))
+    }
+
+    /// cni.md §4 item 1: cni0 keeps an address from an old subnet. Without pods on the bridge it is replaced (and
+    /// said so on stderr); with pods attached ADD fails with the reference's message plus a hint; `forceAddress`
+    /// replaces it anyway.
+    @Test func staleBridgeAddress() throws {
+        guard requireNetNS() else { return }
+        let h = try BridgeHarness(["isGateway": true])
+        try h.host.ip("link", "add", "cni0", "type", "bridge")
+        try h.host.ip("addr", "add", "10.55.0.1/24", "dev", "cni0")
+        try h.host.ip("link", "set", "cni0", "up")
+        let pod = try h.pod()
+        let out = try h.run("ADD", pod)
+        #expect(out.exitCode == 0, "\(out.stdout)")
+        #expect(out.stderr.contains("replacing stale address 10.55.0.1/24"))
+        let addresses = try h.host.ip("-o", "-4", "addr", "show", "dev", "cni0")
+        #expect(addresses.contains("10.77.0.1/24") && !addresses.contains("10.55.0.1"))
+    }
+
+    @Test func staleBridgeAddressWithPodsAttached() throws {
+        guard requireNetNS() else { return }
+        let h = try BridgeHarness(["isGateway": true])
+        try h.host.ip("link", "add", "cni0", "type", "bridge")
+        try h.host.ip("addr", "add", "10.55.0.1/24", "dev", "cni0")
+        try h.host.ip("link", "add", "oldpod", "type", "veth", "peer", "name", "oldpod-peer")
+        try h.host.ip("link", "set", "oldpod", "master", "cni0")
+        let pod = try h.pod()
+        let out = try h.run("ADD", pod)
+        #expect(out.exitCode == 1 && out.code == 999)
+        #expect(out.message.contains(#"failed to set bridge addr: "cni0" already has an IP address different from 10.77.0.1/24"#))
+        #expect(out.message.contains("forceAddress") && out.message.contains("1 other attached port"))
+        try expectNothingLeft(h, pod)
+        #expect(try h.host.ip("-o", "-4", "addr", "show", "dev", "cni0").contains("10.55.0.1/24"))
+
+        h.config["forceAddress"] = true
+        #expect(try h.run("ADD", pod).exitCode == 0)
+        #expect(try !h.host.ip("-o", "-4", "addr", "show", "dev", "cni0").contains("10.55.0.1"))
+    }
+}
