@@ -35,15 +35,23 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
     public init(v4 value: UInt32) { self.init(family: .v4, high: 0, low: UInt64(value)) }
 
     /// Parses an address; returns nil for anything that is not exactly one address.
-    public init?(_ text: some StringProtocol) {
-        let utf8 = Array(text.utf8)
+    public init?(_ text: some StringProtocol) { self.init(String(text)) }
+
+    /// Non-generic fast path (host-local parses every file name of its directory on each ADD): the
+    /// bytes are read in place, without allocation, for IPv4.
+    public init?(_ text: String) {
+        var text = text
+        guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self.init(family: parsed.family, high: parsed.high, low: parsed.low)
+    }
+
+    private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> (family: IPFamily, high: UInt64, low: UInt64)? {
         if utf8.contains(UInt8(ascii: ":")) {
-            guard let (h, l) = Self.parseV6(utf8) else { return nil }
-            self.init(family: .v6, high: h, low: l)
-        } else {
-            guard let v = Self.parseV4(utf8[...]) else { return nil }
-            self.init(v4: v)
+            guard let (h, l) = parseV6(Array(utf8)) else { return nil }
+            return (.v6, h, l)
         }
+        guard let v = parseV4(utf8) else { return nil }
+        return (.v4, 0, UInt64(v))
     }
 
     /// An address from its network-order bytes (4 or 16 of them).
@@ -122,19 +130,26 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
 // MARK: - Parsing and formatting
 
 extension IPAddress {
-    static func parseV4(_ text: ArraySlice<UInt8>) -> UInt32? {
-        let parts = text.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var value: UInt32 = 0
-        for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                !(part.count > 1 && part.first == 0x30)
-            else { return nil }
-            let octet = part.reduce(UInt32(0)) { $0 * 10 + UInt32($1 - 0x30) }
+    /// Four decimal octets, no leading zeros, nothing else.
+    static func parseV4(_ text: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var value: UInt32 = 0, octet: UInt32 = 0
+        var digits = 0, octets = 0, leadingZero = false
+        for c in text {
+            if c == UInt8(ascii: ".") {
+                guard digits > 0, octets < 3 else { return nil }
+                value = value << 8 | octet
+                octets += 1
+                (octet, digits, leadingZero) = (0, 0, false)
+                continue
+            }
+            guard c >= 0x30, c <= 0x39, digits < 3, !leadingZero else { return nil }
+            if digits == 0, c == 0x30 { leadingZero = true }
+            octet = octet * 10 + UInt32(c - 0x30)
+            digits += 1
             guard octet <= 255 else { return nil }
-            value = value << 8 | octet
         }
-        return value
+        guard digits > 0, octets == 3 else { return nil }
+        return value << 8 | octet
     }
 
     static func parseV6(_ text: [UInt8]) -> (UInt64, UInt64)? {
@@ -152,7 +167,7 @@ extension IPAddress {
             // A trailing dotted quad takes two groups.
             let rest = text[index...]
             if rest.contains(UInt8(ascii: ".")), !rest.contains(UInt8(ascii: ":")) {
-                guard let v4 = parseV4(rest), groups.count <= 6 else { return nil }
+                guard let v4 = Array(rest).withUnsafeBufferPointer({ parseV4($0) }), groups.count <= 6 else { return nil }
                 groups.append(UInt16(v4 >> 16))
                 groups.append(UInt16(v4 & 0xFFFF))
                 index = text.count

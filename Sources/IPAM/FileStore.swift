@@ -47,10 +47,10 @@ public struct FileStore: AllocationStore {
         let names = try IPAMError.io("list", directory) { () throws(Errno) in try FileSystem.listDirectory(directory) }
         var found: [Reservation] = []
         for name in names {
-            if name.contains(Self.temporaryMarker) {
+            if let address = IPAddress(name) {
+                if let record = readRecord(name) { found.append(Reservation(address: address, record: record)) }
+            } else if Self.isTemporary(name) {
                 removeStaleTemporary(name)
-            } else if let address = IPAddress(name), let record = readRecord(name) {
-                found.append(Reservation(address: address, record: record))
             }
         }
         return found
@@ -95,6 +95,14 @@ public struct FileStore: AllocationStore {
             try FileSystem.writeFileAtomically(probe, [], durable: false)
             try FileSystem.removeFile(probe)
         }
+    }
+
+    /// `<name>.tmp.XXXXXX` (mkostemp's six characters), checked on bytes: this runs for every file on
+    /// every ADD, and a generic substring search costs more than the rest of the scan.
+    static func isTemporary(_ name: String) -> Bool {
+        let bytes = Array(name.utf8), marker = Array(temporaryMarker.utf8)
+        guard bytes.count > marker.count + 6 else { return false }
+        return bytes[(bytes.count - 6 - marker.count)..<(bytes.count - 6)].elementsEqual(marker)
     }
 
     private func readRecord(_ name: String) -> [UInt8]? {

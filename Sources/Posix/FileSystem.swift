@@ -17,15 +17,20 @@ public enum FileSystem {
     public static func readFile(_ path: String, upTo limit: Int) throws(Errno) -> [UInt8] {
         let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
         defer { _ = close(fd) }  // read-only descriptor: nothing to lose on close
-        var buffer = [UInt8](repeating: 0, count: limit)
-        var count = 0
-        while count < limit {
-            let n = try retryingOnInterrupt { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, limit - count) } }
-            if n == 0 { break }
-            count += n
+        var failure: Errno?
+        // Uninitialized storage: zeroing a buffer per file showed up in host-local's directory scan.
+        let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
+            count = 0
+            while count < limit {
+                let n = read(fd, buffer.baseAddress! + count, limit - count)
+                if n > 0 { count += n; continue }
+                if n < 0, errno == EINTR { continue }
+                if n < 0 { failure = Errno.current }
+                break
+            }
         }
-        buffer.removeLast(limit - count)
-        return buffer
+        if let failure { throw failure }
+        return bytes
     }
 
     /// Reads a whole file as UTF-8 text (invalid sequences repaired).

@@ -12,8 +12,8 @@ public struct Environment: Sendable, Equatable {
     /// The running process's environment.
     public static func current() -> Environment {
         Environment(Spawn.currentEnvironment().map { entry in
-            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            guard let equals = entry.utf8.firstIndex(of: UInt8(ascii: "=")) else { return (entry, "") }
+            return (String(entry[..<equals]), String(entry[entry.utf8.index(after: equals)...]))
         })
     }
 
