@@ -58,7 +58,7 @@ ip netns add "$HOST"; ip netns add "$POD1"; ip netns add "$POD2"
 ip -n "$HOST" link set lo up
 
 cni() { # cni COMMAND POD
-  ip netns exec "$HOST" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$1" CNI_CONTAINERID="demo-$2" \
+  ip netns exec "$HOST" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$1" CNI_CONTAINERID="$2" \
     CNI_NETNS="/run/netns/$2" CNI_IFNAME=eth0 CNI_PATH="$W/bin" \
     CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=$2" "$W/bin/flannel" < "$W/flannel.json"
 }
@@ -73,7 +73,7 @@ echo "== host namespace: cni0 and the veth host ends"
 ip -n "$HOST" -br addr show
 echo "== $POD1: eth0 and routes"
 ip -n "$POD1" -br addr show eth0; ip -n "$POD1" route
-echo "== stored delegate config ($W/flannel/demo-$POD1)"; cat "$W/flannel/demo-$POD1"; echo
+echo "== stored delegate config ($W/flannel/$POD1)"; cat "$W/flannel/$POD1"; echo
 echo "== host-local reservations"; ls "$W/networks/cbr0"
 
 echo "== ping $POD1 ($IP1) -> $POD2 ($IP2)"
