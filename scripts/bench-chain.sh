@@ -63,7 +63,8 @@ echo "== $PODS pods per implementation, interleaved (load average $(cut -d' ' -f
 ip netns exec "$HOST" bash "$W/inner.sh" "$W" "$PODS" "$$" > "$W/times.txt"
 
 rss() { # rss impl: max RSS (KiB) of each process in one ADD, measured by wrapping every binary in GNU time
-  local impl=$1 dir=$W/rss-$impl
+  local impl=$1
+  local dir=$W/rss-$impl
   mkdir -p "$dir"
   local real=$W/bin; [ "$impl" = go ] && real=/usr/lib/cni
   for p in flannel bridge host-local; do

@@ -22,13 +22,14 @@ RUNTIME_PACKAGES=(iproute2 iptables nftables iputils-ping)
 
 # Release build: static Swift stdlib, jansson static, libstdc++/libgcc static (a folder holding only
 # libstdc++.a makes the linker pick the archive), non-PIE, no debug info. ldd then shows libmnl.so.0
-# plus libc-level libraries. Prints the binary directory.
+# plus libc-level libraries, and no RUNPATH (the loader must not search /opt/cni/bin for libraries).
+# Prints the binary directory.
 build_release() {
   local libdir="$RELEASE_SCRATCH/static-libs"
   mkdir -p "$libdir"
   ln -sf "$(g++ -print-file-name=libstdc++.a)" "$libdir/libstdc++.a"
   (cd "$ROOT" && swift build -c release --scratch-path "$RELEASE_SCRATCH" --static-swift-stdlib \
-      -debug-info-format none -Xlinker -s -Xlinker -L"$libdir" -Xlinker -lgcc_eh \
+      --disable-local-rpath -debug-info-format none -Xlinker -s -Xlinker -L"$libdir" -Xlinker -lgcc_eh \
       -Xswiftc -Xclang-linker -Xswiftc -no-pie >&2) || return 1
   echo "$RELEASE_SCRATCH/release"
 }
