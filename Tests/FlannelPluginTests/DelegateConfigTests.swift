@@ -74,7 +74,7 @@ import Testing
 
     /// Random delegate objects: building never traps and every user key survives in order.
     @Test func builderIsTotalAndOrderPreserving() throws {
-        var generator = SplitMix(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let lease = SubnetEnv(networks: [IPNetworkLiteral.v4Net], subnet: IPNetworkLiteral.v4Subnet, mtu: 1450, ipMasq: true)
         let reserved: Set<String> = ["cniVersion", "name", "type", "ipam", "runtimeConfig"]
         for _ in 0..<500 {

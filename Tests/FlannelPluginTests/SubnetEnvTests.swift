@@ -117,7 +117,7 @@ import Testing
     /// Arbitrary text never traps the parser (a cheap fuzz over mutations of a valid file).
     @Test func parserIsTotal() throws {
         let base = Array(try readFixture("delegate/kube-default.env").utf8)
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let alphabet = Array("=,/.:\n\r 0123456789abcdefFLANNEL_".utf8)
         for _ in 0..<2000 {
             var bytes = base
@@ -127,18 +127,5 @@ import Testing
             }
             _ = try? SubnetEnv(parsing: String(decoding: bytes, as: UTF8.self), path: path)  // must return or throw
         }
-    }
-}
-
-/// A tiny deterministic generator for the fuzz loops.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Addressing
+import TestSupport
 import Testing
 
 @testable import Netlink
@@ -117,18 +118,5 @@ import Testing
         // One good attribute followed by garbage.
         let attributes = Array(Attributes([5, 0, 7, 0, 1, 0, 0, 0, 0xff][...]))
         #expect(attributes.count == 1 && attributes[0].uint8 == 1)
-    }
-}
-
-/// A small deterministic generator, so a fuzz failure is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
