@@ -13,6 +13,7 @@ extension DelegateRunner {
     /// ADD through the delegate, with its result parsed (any version).
     public func add(_ type: String, stdin: [UInt8], for call: Invocation) throws(CNIError) -> CNIResult {
         let out = try run(type, .add, stdin: stdin, for: call)
+        // Any parse failure is reported below with the delegate's output as details.
         guard let object = (try? JSONValue.parse(out))?.objectValue else {
             throw CNIError(.decodingFailure, "failed to parse result of plugin \"\(type)\"",
                            details: String(decoding: out.prefix(512), as: UTF8.self))
@@ -62,6 +63,7 @@ public struct ExecDelegateRunner: DelegateRunner {
 
     /// The delegate's own error when it printed one; otherwise its stderr/stdout text.
     private static func failure(_ type: String, _ result: SpawnResult) -> CNIError {
+        // Not JSON: fall back to the delegate's text.
         if let json = try? JSONValue.parse(result.stdout), let error = CNIError(json: json) { return error }
         let text = String(decoding: result.stdout.isEmpty ? result.stderr : result.stdout, as: UTF8.self)
         return CNIError(.internalError, "plugin type=\"\(type)\" failed with exit code \(result.exitCode)",

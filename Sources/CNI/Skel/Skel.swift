@@ -72,10 +72,11 @@ public enum Skel {
     private static func readConfig(_ stdin: () throws(Errno) -> [UInt8], version: inout String) throws(CNIError) -> NetworkConfig {
         let bytes: [UInt8]
         do { bytes = try stdin() } catch { throw CNIError(.ioFailure, "error reading from stdin: \(error)") }
-        if let text = (try? JSONValue.parse(bytes))?.objectValue?["cniVersion"]?.stringValue, CNIVersion(rawValue: text) != nil {
+        let object = try NetworkConfig.decode(bytes)
+        if let text = object["cniVersion"]?.stringValue, CNIVersion(rawValue: text) != nil {
             version = text  // errors from here on speak the config's version
         }
-        return try NetworkConfig(parsing: bytes)
+        return try NetworkConfig(object: object, bytes: bytes)
     }
 
     private static func validateIdentifiers(_ call: Invocation) throws(CNIError) {

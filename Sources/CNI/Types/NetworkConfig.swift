@@ -39,6 +39,11 @@ extension NetworkConfig {
     /// Parses stdin. Errors: 6 for undecodable JSON or a non-string version, 1 for an unsupported
     /// version, 7 for a missing or invalid `name` and malformed well-known keys.
     public init(parsing bytes: [UInt8]) throws(CNIError) {
+        try self.init(object: try Self.decode(bytes), bytes: bytes)
+    }
+
+    /// The stdin document as a JSON object (code 6 otherwise).
+    public static func decode(_ bytes: [UInt8]) throws(CNIError) -> JSONObject {
         let document: JSONValue
         do {
             document = try JSONValue.parse(bytes)
@@ -48,6 +53,11 @@ extension NetworkConfig {
         guard let object = document.objectValue else {
             throw CNIError(.decodingFailure, "error parsing network config: expected a JSON object, got \(document.typeName)")
         }
+        return object
+    }
+
+    /// The config from an already decoded document and the bytes it came from.
+    public init(object: JSONObject, bytes: [UInt8]) throws(CNIError) {
         self.raw = object
         self.bytes = bytes
         self.cniVersion = try Self.version(of: object)
