@@ -47,7 +47,12 @@ extension BridgeError: CNIErrorConvertible {
     public var cniError: CNIError {
         switch self {
         case .interfaceExists: CNIError(.invalidEnvironmentVariables, description)
-        default: CNIError(.internalError, description)
+        // The config's gateway does not fit the node's bridge, or asks for VLANs this kernel lacks, or its IPAM
+        // hands out nothing: configuration problems, fixed by changing the config (or forceAddress).
+        case .bridgeAddressConflict, .vlanFilteringUnsupported, .missingIPConfig: CNIError(.invalidNetworkConfig, description)
+        // Transient: the port or DAD may settle, another random veth name may be free.
+        case .portNotForwarding, .tentativeAddresses, .vethNamesExhausted: CNIError(.tryAgainLater, description)
+        case .duplicateAddressDetected, .checkFailed: CNIError(.internalError, description)
         }
     }
 }

@@ -66,7 +66,7 @@ struct RollbackIntegrationTests {
         try h.host.ip("link", "set", "oldpod", "master", "cni0")
         let pod = try h.pod()
         let out = try h.run("ADD", pod)
-        #expect(out.exitCode == 1 && out.code == 999)
+        #expect(out.exitCode == 1 && out.code == 7)
         #expect(out.message.contains(#"failed to set bridge addr: "cni0" already has an IP address different from 10.77.0.1/24"#))
         #expect(out.message.contains("forceAddress") && out.message.contains("1 other attached port"))
         try expectNothingLeft(h, pod)
