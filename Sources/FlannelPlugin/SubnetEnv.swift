@@ -153,7 +153,13 @@ private struct Fields {
 
 extension Substring {
     /// Without leading and trailing whitespace (flanneld writes none; hand-edited files may).
+    /// ASCII whitespace (space, tab, CR, LF, VT, FF) on UTF-8 indices: the character-wise `reversed()`
+    /// version cost more than the rest of a flannel ADD.
     fileprivate var trimmingWhitespace: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end, isSpace(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        return String(self[start..<end])
     }
 }

@@ -52,6 +52,13 @@ extension JSONValue {
     }
 
     static func quote(_ s: String, into out: inout String) {
+        // Fast path: nothing to escape (the common case for CNI configs) is appended in one piece.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
