@@ -8,7 +8,10 @@ set -euo pipefail
 ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" containernetworking-plugins
 
 cd "$ROOT"
-# Some kernels in containers lack the nf_tables/ip_tables modules loaded; the tests only use
-# namespaces they create, so nothing here changes the host's own network.
-swift build --build-tests
+# Lint: C stays in Interop/ files (STYLE.md §3).
+leaks=$(grep -rlE 'import (CMnl|CJansson)' Sources | grep -v '/Interop/' || true)
+if [ -n "$leaks" ]; then echo "C imports outside Interop/: $leaks" >&2; exit 1; fi
+# Warnings are errors. The tests only use namespaces they create: nothing here changes the
+# machine's own network.
+swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build "$@"
