@@ -9,6 +9,12 @@ public struct SpawnResult: Sendable {
     public var exitCode: Int32
     public var stdout: [UInt8]
     public var stderr: [UInt8]
+
+    public init(exitCode: Int32, stdout: [UInt8], stderr: [UInt8]) {
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 /// Runs a program with `posix_spawn` (no fork of a Swift process, no threads): stdin from

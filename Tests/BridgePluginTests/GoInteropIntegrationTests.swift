@@ -27,7 +27,7 @@ struct GoInteropIntegrationTests {
         // The Go plugin's chain is the one our naming predicts: same hash, same comment.
         let chain = MasqueradeNaming.chain(network: "brtest", containerID: "c1")
         #expect(try h.nat().contains("-N \(chain)"))
-        let check = try h.run("CHECK", pod, config: h.config(withPrevResult: add.json ?? [:]))
+        let check = try h.run("CHECK", pod, config: h.config(withPrevResult: add.object ?? [:]))
         #expect(check.exitCode == 0, "\(check.stdout)")
         #expect(try h.run("DEL", pod).exitCode == 0)
         #expect(try h.hostVeths().isEmpty && h.reservations().isEmpty && !h.nat().contains("CNI-"))

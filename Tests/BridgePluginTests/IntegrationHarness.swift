@@ -32,16 +32,6 @@ enum IPAMImplementation: String, Sendable, CaseIterable, CustomTestStringConvert
     }()
 }
 
-/// What one plugin process printed.
-struct PluginOutput {
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-    var json: JSONObject? { (try? JSONValue.parse(stdout))?.objectValue }  // nil: not JSON (callers assert)
-    var code: Int64? { json?["code"]?.integerValue }
-    var message: String { json?["msg"]?.stringValue ?? stdout + stderr }
-}
-
 /// A host namespace (where the plugin runs and the bridge lives), an IPAM data dir, a CNI_PATH dir, and the
 /// config under test. Pods are further namespaces.
 final class BridgeHarness: @unchecked Sendable {
@@ -95,18 +85,14 @@ final class BridgeHarness: @unchecked Sendable {
         if let path = netns ?? pod?.path { env.append("CNI_NETNS=\(path)") }
         if let args { env.append("CNI_ARGS=\(args)") }
         let stdin = JSONValue.object(override ?? config).bytes()
-        let result = try TestSupport.run(
-            ["ip", "netns", "exec", host.name, "env", "-i"] + env + [plugin ?? pluginPath], stdin: stdin, check: false)
-        return PluginOutput(
-            exitCode: result.exitCode, stdout: String(decoding: result.stdout, as: UTF8.self),
-            stderr: String(decoding: result.stderr, as: UTF8.self))
+        return try runPlugin(plugin ?? pluginPath, environment: env, stdin: stdin, in: host)
     }
 
     /// ADD that must succeed; returns the result document.
     func add(_ pod: TestNamespace, id: String = "c1", sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONObject {
         let out = try run("ADD", pod, id: id)
         #expect(out.exitCode == 0, "ADD failed: \(out.stdout) \(out.stderr)", sourceLocation: sourceLocation)
-        return out.json ?? [:]
+        return out.object ?? [:]
     }
 
     /// The config with the ADD result as prevResult (for CHECK).

@@ -87,24 +87,13 @@ final class FlannelNode {
         return JSONValue.object(object).serialized()
     }
 
-    struct Result: CustomStringConvertible {
-        var exitCode: Int32
-        var stdout: String
-        var stderr: String
-        var json: JSONObject? { (try? JSONValue.parse(stdout))?.objectValue }
-        var description: String { "exit \(exitCode)\nstdout: \(stdout)\nstderr: \(stderr)" }
-    }
-
     /// Runs the built flannel inside the host namespace with a clean environment.
-    func flannel(_ command: String, _ config: String, containerID: String = "", pod: TestNamespace? = nil) throws -> Result {
+    func flannel(_ command: String, _ config: String, containerID: String = "", pod: TestNamespace? = nil) throws -> PluginOutput {
         var env = ["CNI_COMMAND=" + command, "CNI_PATH=\(bin):\(TestEnvironment.goPluginDirectory)",
                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
         if !containerID.isEmpty { env += ["CNI_CONTAINERID=" + containerID, "CNI_IFNAME=eth0"] }
         if let pod { env.append("CNI_NETNS=" + pod.path) }
-        let result = try run(["ip", "netns", "exec", host.name, "env", "-i"] + env + [TestEnvironment.binary("flannel")],
-                             stdin: Array(config.utf8), check: false)
-        return Result(exitCode: result.exitCode, stdout: String(decoding: result.stdout, as: UTF8.self),
-                      stderr: String(decoding: result.stderr, as: UTF8.self))
+        return try runPlugin(TestEnvironment.binary("flannel"), environment: env, stdin: Array(config.utf8), in: host)
     }
 
     /// host-local's reserved addresses for network cbr0 (file names, without lock/last_reserved_ip).

@@ -28,7 +28,7 @@ struct ChainTests {
 
         let add = try node.flannel("ADD", config, containerID: "c1", pod: pod)
         try #require(add.exitCode == 0, "\(add)")
-        let result = try #require(add.json)
+        let result = try #require(add.object)
         #expect(result["cniVersion"] == "1.0.0")
         let ips = result["ips"]?.arrayValue?.compactMap { $0.objectValue?["address"]?.stringValue } ?? []
         #expect(ips == stack.addresses)
@@ -57,7 +57,7 @@ struct ChainTests {
         request["prevResult"] = .object(prevResult)
         let check = try node.flannel("CHECK", JSONValue.object(request).serialized(), containerID: "c1", pod: pod)
         if node.chain.isSwift || check.exitCode == 0 { return #expect(check.exitCode == 0, "\(check)") }
-        #expect(check.json?["msg"]?.stringValue?.contains("not found in routing table") == true, "\(check)")
+        #expect(check.object?["msg"]?.stringValue?.contains("not found in routing table") == true, "\(check)")
         var withoutGatewaylessRoutes = prevResult
         withoutGatewaylessRoutes["routes"] = .array(
             (prevResult["routes"]?.arrayValue ?? []).filter { $0.objectValue?["gw"] != nil })
@@ -75,7 +75,7 @@ struct ChainTests {
         let config = try node.config("0.3.1")
         let add = try node.flannel("ADD", config, containerID: "c1", pod: pod)
         try #require(add.exitCode == 0, "\(add)")
-        let ip = add.json?["ips"]?.arrayValue?.first?.objectValue
+        let ip = add.object?["ips"]?.arrayValue?.first?.objectValue
         #expect(ip?["version"] == "4" && ip?["address"] == "10.244.1.2/24" && ip?["gateway"] == "10.244.1.1")
 
         var expected = try #require(try JSONValue.parse(try readFixture("delegate/kube-default.expected.json")).objectValue)
@@ -134,7 +134,7 @@ struct ChainTests {
         try node.useFailingBridge()
         let failed = try node.flannel("DEL", config, containerID: "c1", pod: pod)
         #expect(failed.exitCode != 0)
-        #expect(failed.json?["code"] == 11 && failed.json?["msg"] == "injected delegate failure")
+        #expect(failed.object?["code"] == 11 && failed.object?["msg"] == "injected delegate failure")
         #expect(node.storedFiles() == ["c1"])
         #expect(node.reservations() == ["10.244.1.2"])
 
@@ -162,8 +162,8 @@ struct ChainTests {
         _ = try FileSystem.removeFile(node.subnetFile)
         let notReady = try node.flannel("STATUS", config)
         #expect(notReady.exitCode != 0)
-        #expect(notReady.json?["code"] == 50)
-        #expect(notReady.json?["msg"]?.stringValue?.hasPrefix("flannel is not ready: failed to load flannel 'subnet.env' file") == true)
+        #expect(notReady.object?["code"] == 50)
+        #expect(notReady.object?["msg"]?.stringValue?.hasPrefix("flannel is not ready: failed to load flannel 'subnet.env' file") == true)
     }
 
     /// GC is forwarded with the valid attachments and removes the files of stale containers.

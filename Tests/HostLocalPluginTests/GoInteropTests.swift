@@ -45,7 +45,7 @@ import Testing
         var seen: [String] = []
         for i in 0..<64 {
             let out = try FileSystem.readText(network.dataDir + "/out.\(i)")
-            let parsed = PluginOutput(exitCode: 0, stdout: out, stderr: "")
+            let parsed = PluginOutput(SpawnResult(exitCode: 0, stdout: Array(out.utf8), stderr: []))
             #expect(addresses(parsed).count == 1, "container \(i): \(out)")
             seen += addresses(parsed)
         }

@@ -14,15 +14,6 @@ enum Implementation: String, Sendable, CaseIterable {
     }
 }
 
-/// What one plugin process left behind.
-struct PluginOutput {
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-    var json: JSONValue? { try? JSONValue.parse(stdout) }  // nil: not JSON (asserted by callers)
-    var code: Int64? { json?.objectValue?["code"]?.integerValue }
-}
-
 /// One network in a temp data dir, and the plugin invocations a runtime would make on it.
 final class Network {
     let temp: TemporaryDirectory
@@ -62,12 +53,8 @@ final class Network {
         if let args { env["CNI_ARGS"] = args }
         for (key, value) in environment { env[key] = value }
         let entries = env.filter { !$0.value.isEmpty || $0.key == "CNI_ARGS" }.sorted { $0.key < $1.key }
-        let result = try Spawn.run(
-            path: implementation.path, arguments: [implementation.path], environment: entries.map { "\($0.key)=\($0.value)" },
-            stdin: stdin ?? config())
-        return PluginOutput(
-            exitCode: result.exitCode, stdout: String(decoding: result.stdout, as: UTF8.self),
-            stderr: String(decoding: result.stderr, as: UTF8.self))
+        return try runPlugin(
+            implementation.path, environment: entries.map { "\($0.key)=\($0.value)" }, stdin: stdin ?? config())
     }
 
     /// ADD that must succeed; returns the addresses of the result.

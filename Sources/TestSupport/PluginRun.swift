@@ -1,0 +1,36 @@
+public import JSON
+public import Posix
+
+/// What one plugin process left behind.
+public struct PluginOutput: CustomStringConvertible, Sendable {
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+
+    public init(_ result: SpawnResult) {
+        exitCode = result.exitCode
+        stdout = String(decoding: result.stdout, as: UTF8.self)
+        stderr = String(decoding: result.stderr, as: UTF8.self)
+    }
+
+    /// stdout as JSON; nil when it is not (callers assert).
+    public var json: JSONValue? { try? JSONValue.parse(stdout) }
+    public var object: JSONObject? { json?.objectValue }
+    /// The error code of an error reply.
+    public var code: Int64? { object?["code"]?.integerValue }
+    /// The error message, or the raw output when there is none.
+    public var message: String { object?["msg"]?.stringValue ?? stdout + stderr }
+    public var description: String { "exit \(exitCode)\nstdout: \(stdout)\nstderr: \(stderr)" }
+}
+
+/// Runs a plugin binary the way a runtime does: exactly `environment` (`KEY=VALUE` entries, nothing
+/// inherited) and the config on stdin; inside `namespace` (the node's "host" side) when given.
+public func runPlugin(
+    _ path: String, environment: [String], stdin: [UInt8], in namespace: TestNamespace? = nil
+) throws -> PluginOutput {
+    if let namespace {
+        return PluginOutput(try run(["ip", "netns", "exec", namespace.name, "env", "-i"] + environment + [path],
+                                    stdin: stdin, check: false))
+    }
+    return PluginOutput(try Spawn.run(path: path, arguments: [path], environment: environment, stdin: stdin))
+}
