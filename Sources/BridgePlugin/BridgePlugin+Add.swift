@@ -27,11 +27,11 @@ extension BridgePlugin {
             try useAddresses(try ipam.wait(), into: &result)
             let gateways = Gateways.apply(to: &result, config)
             // The container side (its own thread and namespace) and the bridge gateway are independent: overlap them.
-            let configuring = ContainerNetwork.configureInBackground(call, result, enableDAD: config.enableDAD)
+            let configuring = ContainerNetwork.configureInBackground(
+                call, result, link: veth.container, enableDAD: config.enableDAD)
             let gatewayOutcome = Result { try configureGateway(host, bridge, port, gateways, config, call, into: &result, undo: &undo) }
-            let configured = try step("failed to configure \"\(call.ifName)\"") { try configuring.wait() }
+            try step("failed to configure \"\(call.ifName)\"") { try configuring.wait() }
             try gatewayOutcome.get()
-            result.interfaces[2].mac = configured.mac?.description
             if config.ipMasq { try setupMasquerade(result, config, call, undo: &undo) }
         } else if !config.disableContainerInterface {
             try step("failed to set \"\(call.ifName)\" up", on: container) { try $0.setUp() }

@@ -57,12 +57,14 @@ struct ContainerNetwork: ~Copyable {
     }
 
     /// `configure` on a helper thread (the namespace is opened again by path there), so that the caller can set up
-    /// the host side meanwhile.
-    static func configureInBackground(_ call: Invocation, _ result: CNIResult, enableDAD: Bool) -> BackgroundTask<Link> {
-        let (path, ifName) = (call.netns, call.ifName)
+    /// the host side meanwhile. `link` is the container end as created (its index and MAC are final).
+    static func configureInBackground(
+        _ call: Invocation, _ result: CNIResult, link: Link, enableDAD: Bool
+    ) -> BackgroundTask<Void> {
+        let path = call.netns
         return BackgroundTask {
             let netns = try NetNS.open(path: path)
-            return try netns.run { try Self.configureHere(ifName, result, enableDAD: enableDAD) }
+            try netns.run { try Self.configureHere(link, result, enableDAD: enableDAD) }
         }
     }
 
@@ -80,10 +82,10 @@ struct ContainerNetwork: ~Copyable {
     /// The reference's `ConfigureIface` (the DAD and `arp_notify` knobs were set at creation): for IPv6
     /// `disable_ipv6=0` on lo and the interface and `keep_addr_on_down=1`; addresses (IPv6 with NODAD unless
     /// `enabledad`); up; wait for DAD only when it runs; routes (a route without a gateway uses its family's first
-    /// gateway). Returns the interface re-read.
-    private static func configureHere(_ ifName: String, _ result: CNIResult, enableDAD: Bool) throws -> Link {
+    /// gateway).
+    private static func configureHere(_ link: Link, _ result: CNIResult, enableDAD: Bool) throws {
         let nl = try NetlinkSocket()
-        let link = try nl.requireLink(named: ifName)
+        let ifName = link.name
         try Self.enableIPv6(ifName, if: result.ips.contains { $0.address.family == .v6 })
         for ip in result.ips {
             let flags: AddressFlags = ip.address.family == .v6 && !enableDAD ? [.noDAD] : []
@@ -96,7 +98,6 @@ struct ContainerNetwork: ~Copyable {
             try Self.settleAddresses(nl, link)
         }
         try Self.addRoutes(nl, result, linkIndex: link.index, ifName: ifName)
-        return try nl.requireLink(named: ifName)
     }
 
     /// DAD and `arp_notify` knobs of the new interface (best effort, as in the reference).
