@@ -18,16 +18,18 @@ let package = Package(
     ],
     targets: [
         // C libraries (Debian libjansson-dev, libmnl-dev) and glibc declarations hidden behind _GNU_SOURCE.
-        // No pkgConfig on CJansson: it would add a shared -ljansson ahead of the static one.
+        // No pkgConfig on CJansson: it would add a shared -ljansson ahead of the static one (JSON links libjansson.a by name).
         .systemLibrary(name: "CJansson", providers: [.apt(["libjansson-dev"])]),
-        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        // No pkgConfig on CMnl either: its -L/usr/lib/x86_64-linux-gnu would go ahead of the release build's
+        // library folder (scripts/common.sh); Netlink links -lmnl itself and the headers are in /usr/include.
+        .systemLibrary(name: "CMnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CPosix"),
 
         .target(name: "Posix", dependencies: ["CPosix"], swiftSettings: swiftSettings),
         .target(name: "Addressing", swiftSettings: swiftSettings),
         .target(
             name: "JSON", dependencies: ["CJansson"], swiftSettings: swiftSettings,
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-ljansson", "-Xlinker", "-Bdynamic"])]),
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libjansson.a"])]),
         .target(name: "CNI", dependencies: ["JSON", "Addressing", "Posix"], swiftSettings: swiftSettings),
         .target(
             name: "Netlink", dependencies: ["CMnl", "Addressing", "Posix"], swiftSettings: swiftSettings,
@@ -44,12 +46,15 @@ let package = Package(
         .executableTarget(
             name: "host-local", dependencies: ["HostLocalPlugin"], swiftSettings: swiftSettings,
             linkerSettings: fullyStaticInRelease),
-        .executableTarget(name: "bridge", dependencies: ["BridgePlugin"], swiftSettings: swiftSettings),
+        // bridge is dynamic (libmnl.so.0); it binds libm lazily (CLazyLibm, see scripts/common.sh build_release).
+        .target(name: "CLazyLibm", cSettings: [.unsafeFlags(["-fno-builtin"])]),
+        .executableTarget(name: "bridge", dependencies: ["BridgePlugin", "CLazyLibm"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "flannel", dependencies: ["FlannelPlugin"], swiftSettings: swiftSettings,
             linkerSettings: fullyStaticInRelease),
 
         .target(name: "TestSupport", dependencies: ["Posix", "JSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "LazyLibmTests", dependencies: ["CLazyLibm"], swiftSettings: swiftSettings),
         .testTarget(name: "AddressingTests", dependencies: ["Addressing"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CNITests", dependencies: ["CNI", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),

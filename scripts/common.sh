@@ -23,13 +23,20 @@ RUNTIME_PACKAGES=(iproute2 iptables nftables iputils-ping)
 # Release build: static Swift stdlib, jansson static, libstdc++/libgcc static (a folder holding only
 # libstdc++.a makes the linker pick the archive), non-PIE, no debug info. ldd then shows libmnl.so.0
 # plus libc-level libraries, and no RUNPATH (the loader must not search /opt/cni/bin for libraries).
-# Prints the binary directory.
+# Linked by the toolchain's lld with scripts/link-order.txt (LINK_ORDER overrides): the functions that plugin
+# calls execute are laid out together, so a call faults in far fewer pages (scripts/gen-link-order.sh).
+# The same folder holds a libm.so linker script that makes libm as-needed: the dynamic bridge defines the libm
+# names the Swift stdlib references and binds them on first use (Sources/CLazyLibm), so it does not load libm.so.6
+# at every start. KEEP_SYMBOLS=1 keeps the symbol table (for profiling). Prints the binary directory.
 build_release() {
-  local libdir="$RELEASE_SCRATCH/static-libs"
+  local libdir="$RELEASE_SCRATCH/static-libs" order=${LINK_ORDER:-$ROOT/scripts/link-order.txt} strip=(-Xlinker -s)
+  [ "${KEEP_SYMBOLS:-0}" = 1 ] && strip=()
   mkdir -p "$libdir"
   ln -sf "$(g++ -print-file-name=libstdc++.a)" "$libdir/libstdc++.a"
+  echo "INPUT(AS_NEEDED($(gcc -print-file-name=libm.so.6)))" > "$libdir/libm.so"
   (cd "$ROOT" && swift build -c release --scratch-path "$RELEASE_SCRATCH" --static-swift-stdlib \
-      --disable-local-rpath -debug-info-format none -Xlinker -s -Xlinker -L"$libdir" -Xlinker -lgcc_eh \
-      -Xswiftc -Xclang-linker -Xswiftc -no-pie >&2) || return 1
+      --disable-local-rpath -debug-info-format none "${strip[@]}" -Xlinker -L"$libdir" -Xlinker -lgcc_eh \
+      -Xswiftc -Xclang-linker -Xswiftc -no-pie -Xswiftc -use-ld=lld \
+      -Xlinker --symbol-ordering-file="$order" -Xlinker --no-warn-symbol-ordering -Xlinker --no-export-dynamic >&2) || return 1
   echo "$RELEASE_SCRATCH/release"
 }
