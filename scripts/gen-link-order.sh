@@ -1,5 +1,5 @@
 #!/bin/bash
-# Regenerates scripts/link-order.txt, the function order the release link uses (lld --symbol-ordering-file).
+# Regenerates scripts/link-order.txt, the symbol order the release link uses (lld --symbol-ordering-file).
 #
 # Why: a plugin process lives for a few milliseconds and touches a few hundred functions scattered over 6 MB of
 # static Swift stdlib + glibc + our code. The kernel maps file pages 64 KiB at a time around each fault
@@ -38,7 +38,7 @@ run() {
   printf '%s' "$config" | ip netns exec "$HOST" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$command" \
     CNI_CONTAINERID=order CNI_NETNS=/run/netns/$POD CNI_IFNAME=eth0 CNI_PATH="$WORK/bin" "$@" \
     valgrind --tool=lackey --trace-mem=yes --trace-children=yes --log-file="$WORK/trace/%p.log" \
-    "$WORK/bin/$type" >/dev/null 2>&1 || true   # error paths are part of the profile
+    "$WORK/bin/$type" >"$WORK/out" 2>/dev/null || true   # error paths are part of the profile
   python3 "$ROOT/scripts/link-order.py" touched "$BIN" "$WORK/touched" "$WORK"/trace/*.log
   rm -f "$WORK"/trace/*.log
 }
@@ -49,15 +49,20 @@ bridge="{\"cniVersion\":\"1.1.0\",\"name\":\"order\",\"type\":\"bridge\",\"bridg
 printf 'FLANNEL_NETWORK=10.99.0.0/16\nFLANNEL_SUBNET=10.99.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n' > "$WORK/subnet.env"
 flannel="{\"cniVersion\":\"1.0.0\",\"name\":\"cbr0\",\"type\":\"flannel\",\"subnetFile\":\"$WORK/subnet.env\",\"dataDir\":\"$data/fl\",\"delegate\":{\"bridge\":\"cni1\",\"hairpinMode\":true,\"isDefaultGateway\":true}}"
 gc() { python3 -c 'import json,sys; c=json.loads(sys.argv[1]); c["cniVersion"]="1.1.0"; c["cni.dev/valid-attachments"]=[]; print(json.dumps(c))' "$1"; }
+with_prev_result() { python3 -c 'import json,sys; c=json.loads(sys.argv[1]); c["prevResult"]=json.load(open(sys.argv[2])); print(json.dumps(c))' "$1" "$WORK/out"; }
 
 for plugin in host-local bridge flannel; do
   config=${plugin//-/_}; config=${!config}
-  for command in VERSION ADD CHECK STATUS DEL DEL; do run $plugin $command "$config"; done
+  run $plugin VERSION "$config"
+  run $plugin ADD "$config"
+  run $plugin CHECK "$(with_prev_result "$config")"
+  for command in STATUS DEL DEL; do run $plugin $command "$config"; done
   run $plugin GC "$(gc "$config")"
   run $plugin ADD '{"cniVersion":"1.0.0","name":"order",'   # decode error
   run $plugin ADD "$config" CNI_IFNAME=bad/name              # invalid environment
 done
 
-python3 "$ROOT/scripts/link-order.py" write "$BIN" "$WORK/touched" /opt/swift/usr/lib/swift_static/linux \
+STATIC_STDLIB=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")/lib/swift_static/linux
+python3 "$ROOT/scripts/link-order.py" write "$BIN" "$WORK/touched" "$STATIC_STDLIB" \
   > "$ROOT/scripts/link-order.txt"
 echo "wrote $(wc -l < "$ROOT/scripts/link-order.txt") symbols to scripts/link-order.txt" >&2
