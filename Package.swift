@@ -55,6 +55,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Posix", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "LazyLibmTests", dependencies: ["CLazyLibm"], swiftSettings: swiftSettings),
+        .testTarget(name: "PosixTests", dependencies: ["Posix", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AddressingTests", dependencies: ["Addressing"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CNITests", dependencies: ["CNI", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),

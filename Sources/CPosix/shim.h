@@ -6,12 +6,21 @@
 #include <unistd.h>
 #include <sched.h>
 #include <linux/sched.h>
+#include <fcntl.h>
 
 extern int setns(int fd, int nstype);
 extern int pipe2(int pipefd[2], int flags);
 extern int mkostemp(char *template_, int flags);
 static inline int cni_clone_newnet(void) { return CLONE_NEWNET; }
 static inline pid_t cni_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+/* O_TMPFILE is hidden without _GNU_SOURCE; the fallback is the kernel's value (asm-generic/fcntl.h). */
+static inline int cni_o_tmpfile(void) {
+#ifdef O_TMPFILE
+    return O_TMPFILE;
+#else
+    return 020000000 | O_DIRECTORY;
+#endif
+}
 extern char **environ;
 static inline char **cni_environ(void) { return environ; }
 #endif

@@ -84,7 +84,7 @@ public struct FileStore: AllocationStore {
     public func recordLastReserved(_ address: IPAddress, rangeSetIndex index: Int) throws(IPAMError) {
         let target = path(Self.lastReservedPrefix + String(index))
         try IPAMError.io("write", target) { () throws(Errno) in
-            try FileSystem.writeFileAtomically(target, Array(address.description.utf8), durable: false)
+            try FileSystem.overwrite(target, Array(address.description.utf8))
         }
     }
 

@@ -97,18 +97,56 @@ public enum FileSystem {
         if durable { syncDirectory(of: path) }
     }
 
-    /// Publishes `bytes` at `path` only if nothing exists there: the content is written to a
-    /// temp file first and then hard-linked into place (link fails with EEXIST like O_EXCL),
-    /// so `path` never exists half-written, even if the process is killed. With `durable: false`
-    /// the fsyncs are skipped: still never half-written for readers or after a kill, but after a
+    /// Publishes `bytes` at `path` only if nothing exists there, never half-written, even if the process is
+    /// killed: the content goes into an unnamed file (O_TMPFILE) in the same directory, which is then linked into
+    /// place (link fails with EEXIST like O_EXCL); a kill before that leaves nothing at all. File systems without
+    /// O_TMPFILE (or `unnamed: false`) get a named temporary file that is linked and unlinked. With
+    /// `durable: false` the fsyncs are skipped: still never half-written for readers or after a kill, but after a
     /// power loss the file may be missing or (on some file systems) empty.
     public static func createExclusively(
-        _ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600, durable: Bool = true
+        _ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600, durable: Bool = true, unnamed: Bool = true
     ) throws(Errno) {
+        if unnamed, try publishUnnamed(at: path, bytes, mode: mode, durable: durable) { return }
         let tempPath = try writeTemporary(near: path, bytes, mode: mode, durable: durable)
         defer { _ = unlink(tempPath) }  // the name under `path` (if linked) keeps the inode
         guard link(tempPath, path) == 0 else { throw Errno.current }
         if durable { syncDirectory(of: path) }
+    }
+
+    /// The O_TMPFILE way of `createExclusively`; false when this file system (or a missing /proc) cannot do it.
+    /// The corresponding C calls are `open(dir, O_TMPFILE)`, `write` and `linkat` of `/proc/self/fd/<fd>`.
+    private static func publishUnnamed(at path: String, _ bytes: [UInt8], mode: UInt32, durable: Bool) throws(Errno) -> Bool {
+        let fd = open(directoryName(path), cni_o_tmpfile() | O_WRONLY | O_CLOEXEC, mode)
+        guard fd >= 0 else { return false }  // EOPNOTSUPP, EISDIR or EINVAL: no O_TMPFILE here
+        defer { _ = close(fd) }  // fsync below already reported any write-back error
+        guard fchmod(fd, mode) == 0 else { throw Errno.current }
+        try writeAll(fd, bytes)
+        guard !durable || fsync(fd) == 0 else { throw Errno.current }
+        guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 else {
+            let error = Errno.current
+            if error == .fileExists { throw error }
+            return false  // no /proc, or a file system that refuses: the named temporary file still works
+        }
+        if durable { syncDirectory(of: path) }
+        return true
+    }
+
+    /// Overwrites `path` (created if missing) with `bytes` in place: written at offset 0, then cut to that length.
+    /// Not atomic: after a kill between the two steps the file holds the new bytes followed by the tail of longer
+    /// old ones, as Go's `os.WriteFile` can leave it. Only for hints whose readers validate what they read, such as
+    /// host-local's `last_reserved_ip`. Replacing a file by rename, or truncating it to zero first, makes ext4
+    /// flush the new data right away (its `auto_da_alloc` safeguard): 0.2-0.6 ms per write against 10 us here.
+    public static func overwrite(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(Errno) {
+        let fd = try retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode) }
+        defer { _ = close(fd) }  // nothing buffered: write errors were reported by pwrite
+        var offset = 0
+        while offset < bytes.count {
+            let n = try retryingOnInterrupt {
+                bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + offset, $0.count - offset, off_t(offset)) }
+            }
+            offset += n
+        }
+        guard ftruncate(fd, off_t(bytes.count)) == 0 else { throw Errno.current }
     }
 
     /// fsync of the directory holding `path`, so a rename or link survives a crash.

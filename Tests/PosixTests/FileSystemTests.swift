@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Posix
+import TestSupport
+import Testing
+
+@Suite struct FileSystemTests {
+    private func mode(_ path: String) -> UInt32 {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt32(st.st_mode & 0o777) : 0
+    }
+
+    /// Both ways of publishing (O_TMPFILE + linkat, and the named temporary file used where O_TMPFILE is missing)
+    /// give the exact bytes and mode, refuse a taken name without touching it, and leave no other name behind.
+    @Test(arguments: [true, false])
+    func createExclusivelyPublishesOnceAndLeavesNothingElse(unnamed: Bool) throws {
+        let dir = try TemporaryDirectory("posix-create")
+        let path = dir.path + "/10.0.0.2"
+        try FileSystem.createExclusively(path, Array("alice\r\neth0".utf8), durable: false, unnamed: unnamed)
+        #expect(try FileSystem.readFile(path) == Array("alice\r\neth0".utf8))
+        #expect(mode(path) == 0o600)
+        #expect(throws: Errno.fileExists) {
+            try FileSystem.createExclusively(path, Array("bob\r\neth0".utf8), durable: true, unnamed: unnamed)
+        }
+        #expect(try FileSystem.readFile(path) == Array("alice\r\neth0".utf8))
+        #expect(try FileSystem.listDirectory(dir.path) == ["10.0.0.2"])
+    }
+
+    @Test func createExclusivelyInAMissingDirectoryFails() throws {
+        let dir = try TemporaryDirectory("posix-create")
+        #expect(throws: Errno.noSuchFileOrDirectory) {
+            try FileSystem.createExclusively(dir.path + "/missing/10.0.0.2", [1], durable: false)
+        }
+    }
+
+    /// In place: created when missing, and a shorter value leaves no tail of a longer one.
+    @Test func overwriteCreatesAndCutsToLength() throws {
+        let dir = try TemporaryDirectory("posix-overwrite")
+        let path = dir.path + "/last_reserved_ip.0"
+        try FileSystem.overwrite(path, Array("10.0.0.100".utf8))
+        #expect(try FileSystem.readText(path) == "10.0.0.100")
+        #expect(mode(path) == 0o600)
+        try FileSystem.overwrite(path, Array("10.0.0.9".utf8))
+        #expect(try FileSystem.readText(path) == "10.0.0.9")
+        try FileSystem.overwrite(path, Array("fd00::ffff:ffff".utf8))
+        #expect(try FileSystem.readText(path) == "fd00::ffff:ffff")
+        try FileSystem.overwrite(path, [])
+        #expect(try FileSystem.readFile(path).isEmpty)
+        #expect(try FileSystem.listDirectory(dir.path) == ["last_reserved_ip.0"])
+    }
+}
