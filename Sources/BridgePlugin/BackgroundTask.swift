@@ -13,12 +13,13 @@ final class BackgroundTask<T>: @unchecked Sendable {
 
     init(_ body: @escaping () throws -> T) {
         self.body = body
-        let context = Unmanaged.passRetained(self).toOpaque()
+        // The thread gets a retained, type-erased closure: no dynamic cast back to the generic class.
+        let run = Unmanaged.passRetained(ThreadBody { [self] in outcome = Result { try body() } }).toOpaque()
         var handle = pthread_t()
-        if pthread_create(&handle, nil, backgroundTaskMain, context) == 0 {
+        if pthread_create(&handle, nil, backgroundTaskMain, run) == 0 {
             thread = handle
         } else {
-            Unmanaged<BackgroundTask<T>>.fromOpaque(context).release()  // the thread never took its reference
+            Unmanaged<ThreadBody>.fromOpaque(run).release()  // the thread never took its reference
         }
     }
 
@@ -32,17 +33,17 @@ final class BackgroundTask<T>: @unchecked Sendable {
         if outcome == nil { outcome = Result { try body() } }
         return try outcome!.get()
     }
-
-    fileprivate func execute() { outcome = Result { try body() } }
 }
 
-/// Thread entry: the task's retained reference is released when the work is done; `wait()` reads `outcome` only
+/// What the helper thread runs; it keeps the task alive until the work is done.
+private final class ThreadBody {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+/// Thread entry: the body's retained reference is released when the work is done; `wait()` reads `outcome` only
 /// after `pthread_join`, which orders the accesses.
 private func backgroundTaskMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    let task = Unmanaged<AnyObject>.fromOpaque(argument!).takeRetainedValue()
-    (task as? any BackgroundExecutable)?.run()
+    Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
     return nil
 }
-
-private protocol BackgroundExecutable: AnyObject { func run() }
-extension BackgroundTask: BackgroundExecutable { fileprivate func run() { execute() } }

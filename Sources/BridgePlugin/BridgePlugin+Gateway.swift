@@ -33,7 +33,7 @@ extension BridgePlugin {
             forceAddress: config.forceAddress, existing: before)
         let added = gateways.bridgeAddresses.filter { !before.contains($0) }
         let (targetIndex, bridgeIndex) = (target.index, bridge.index)
-        undo.push("remove gateway addresses \(added) if unused") {
+        undo.push("remove gateway addresses \(added.map(\.description).joined(separator: ", ")) if unused") {
             let nl = try NetlinkSocket()
             let inUse = try nl.links().contains { $0.masterIndex == bridgeIndex && !ownPorts.contains($0.index) }
             guard !inUse else { return }

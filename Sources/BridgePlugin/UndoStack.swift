@@ -4,14 +4,15 @@
 /// them newest first, so a failed ADD leaves nothing behind: no veth, no address, no rule, no IPAM reservation.
 /// After `commit()` the stack is empty and `unwind()` does nothing.
 struct UndoStack {
-    private var actions: [(label: String, action: () throws -> Void)] = []
+    /// Labels are built only when they are logged (a failed compensating action), not on every successful ADD.
+    private var actions: [(label: () -> String, action: () throws -> Void)] = []
     private let log: (String) -> Void
 
     /// `log` receives one line per compensating action that itself failed (stderr in the plugin).
     init(log: @escaping (String) -> Void) { self.log = log }
 
     /// Registers `action`, to run if the command fails later.
-    mutating func push(_ label: String, _ action: @escaping () throws -> Void) {
+    mutating func push(_ label: @autoclosure @escaping () -> String, _ action: @escaping () throws -> Void) {
         actions.append((label, action))
     }
 
@@ -22,10 +23,7 @@ struct UndoStack {
     /// caller reports is the one that made the command fail, not a cleanup error.
     mutating func unwind() {
         while let (label, action) = actions.popLast() {
-            do { try action() } catch { log("rollback: \(label) failed: \(error)") }
+            do { try action() } catch { log("rollback: \(label()) failed: \(error)") }
         }
     }
-
-    /// Labels of the pending actions, oldest first (for tests).
-    var pendingLabels: [String] { actions.map(\.label) }
 }
