@@ -27,8 +27,9 @@ extension BridgePlugin {
             try useAddresses(try ipam.wait(), into: &result)
             let gateways = Gateways.apply(to: &result, config)
             // The container side (its own thread and namespace) and the bridge gateway are independent: overlap them.
-            let configuring = ContainerNetwork.configureInBackground(
-                call, result, link: veth.container, enableDAD: config.enableDAD)
+            let configuring = try step("failed to configure \"\(call.ifName)\"") {
+                try container.configureInBackground(result, link: veth.container, enableDAD: config.enableDAD)
+            }
             let gatewayOutcome = Result { try configureGateway(host, bridge, port, gateways, config, call, into: &result, undo: &undo) }
             try step("failed to configure \"\(call.ifName)\"") { try configuring.wait() }
             try gatewayOutcome.get()

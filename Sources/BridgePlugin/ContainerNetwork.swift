@@ -56,16 +56,10 @@ struct ContainerNetwork: ~Copyable {
         }
     }
 
-    /// `configure` on a helper thread (the namespace is opened again by path there), so that the caller can set up
-    /// the host side meanwhile. `link` is the container end as created (its index and MAC are final).
-    static func configureInBackground(
-        _ call: Invocation, _ result: CNIResult, link: Link, enableDAD: Bool
-    ) -> BackgroundTask<Void> {
-        let path = call.netns
-        return BackgroundTask {
-            let netns = try NetNS.open(path: path)
-            try netns.run { try Self.configureHere(link, result, enableDAD: enableDAD) }
-        }
+    /// `configure` on its own thread in the container namespace, so that the caller can set up the host side
+    /// meanwhile. `link` is the container end as created (its index and MAC are final).
+    func configureInBackground(_ result: CNIResult, link: Link, enableDAD: Bool) throws -> NamespaceThread<Void> {
+        try netns.start { try Self.configureHere(link, result, enableDAD: enableDAD) }
     }
 
     /// Sets the container interface up (layer 2 only).

@@ -73,3 +73,57 @@ extension NetNS {
         if let error = task.enterError { throw .enterFailed(error, path: path) }
     }
 }
+
+/// `NetNS.start`'s work in flight: `wait()` joins the thread and returns what the body returned or threw.
+public final class NamespaceThread<T>: @unchecked Sendable {
+    private let path: String
+    private let task: NamespaceTask
+    private let result: OutcomeBox<T>
+    private var thread: pthread_t?
+
+    /// Takes ownership of `fd` (closed after the join, or here if the thread cannot be created).
+    fileprivate init(fd: Int32, path: String, _ body: @escaping () throws -> T) throws(NetNSError) {
+        let result = OutcomeBox<T>()
+        (self.path, self.result) = (path, result)
+        task = NamespaceTask(fd: fd) { result.outcome = Result { try body() } }
+        let argument = Unmanaged.passRetained(task).toOpaque()
+        var handle = pthread_t()
+        let created = pthread_create(&handle, nil, namespaceThreadMain, argument)
+        guard created == 0 else {
+            Unmanaged<NamespaceTask>.fromOpaque(argument).release()  // the thread never took its reference
+            _ = close(fd)  // our read-only duplicate
+            throw .threadFailed(Errno(created))
+        }
+        thread = handle
+    }
+
+    /// Joins the thread (once); rethrows the body's error, or `.enterFailed` if the namespace could not be entered.
+    public func wait() throws -> T {
+        if let thread {
+            let joined = pthread_join(thread, nil)
+            precondition(joined == 0, "pthread_join failed: \(Errno(joined))")  // only EDEADLK/EINVAL/ESRCH: a bug here
+            self.thread = nil
+            _ = close(task.fd)  // our read-only duplicate of the namespace descriptor
+        }
+        if let error = task.enterError { throw NetNSError.enterFailed(error, path: path) }
+        guard let outcome = result.outcome else { preconditionFailure("namespace thread finished without a result") }
+        return try outcome.get()
+    }
+}
+
+/// Where the thread leaves the body's outcome; read only after `pthread_join`.
+private final class OutcomeBox<T>: @unchecked Sendable {
+    var outcome: Result<T, any Error>?
+}
+
+extension NetNS {
+    /// Starts `body` in this network namespace on a new thread and returns at once; `wait()` on the result joins
+    /// it. Like `run`, the calling thread never changes namespace. The thread works on its own duplicate of the
+    /// namespace descriptor, so `self` may go away before `wait()`. The corresponding C calls are `dup`,
+    /// `pthread_create`, `setns` and `pthread_join`.
+    public func start<T>(_ body: @escaping () throws -> T) throws(NetNSError) -> NamespaceThread<T> {
+        let copy = dup(fd)
+        guard copy >= 0 else { throw .threadFailed(Errno.current) }
+        return try NamespaceThread(fd: copy, path: path, body)
+    }
+}
