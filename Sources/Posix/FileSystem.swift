@@ -41,9 +41,12 @@ public enum FileSystem {
     /// Reads a descriptor to its end.
     public static func readAll(_ fd: Int32) throws(Errno) -> [UInt8] {
         var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        // Not zero-filled: the kernel writes only what it reads, so a config of a few KiB touches one page of the
+        // buffer instead of faulting in all sixteen.
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+        defer { chunk.deallocate() }
         while true {
-            let n = try retryingOnInterrupt { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            let n = try retryingOnInterrupt { read(fd, chunk.baseAddress, chunk.count) }
             if n == 0 { return out }
             out.append(contentsOf: chunk[0..<n])
         }

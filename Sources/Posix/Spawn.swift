@@ -105,7 +105,9 @@ public enum Spawn {
         var written = 0
         _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
         if input.isEmpty { _ = close(inFD); inOpen = false }
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        // Not zero-filled (see FileSystem.readAll): a short result touches one page of it.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+        defer { buffer.deallocate() }
         while outOpen || errOpen || inOpen {
             var fds: [pollfd] = []
             if inOpen { fds.append(pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)) }
@@ -122,7 +124,7 @@ public enum Spawn {
                     if n < 0, errno == EAGAIN || errno == EINTR { continue }
                     if n < 0 || written == input.count { _ = close(inFD); inOpen = false }
                 } else {
-                    let n = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+                    let n = read(p.fd, buffer.baseAddress, buffer.count)
                     if n < 0, errno == EINTR || errno == EAGAIN { continue }
                     if n <= 0 {
                         _ = close(p.fd)
