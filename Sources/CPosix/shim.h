@@ -21,6 +21,8 @@ static inline int cni_o_tmpfile(void) {
     return 020000000 | O_DIRECTORY;
 #endif
 }
+/* AT_EMPTY_PATH, also hidden without _GNU_SOURCE (linux/fcntl.h). */
+static inline int cni_at_empty_path(void) { return 0x1000; }
 extern char **environ;
 static inline char **cni_environ(void) { return environ; }
 #endif
