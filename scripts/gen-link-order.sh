@@ -47,7 +47,7 @@ data=$WORK/data
 host_local="{\"cniVersion\":\"1.1.0\",\"name\":\"order\",\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"$data/hl\",\"ranges\":[[{\"subnet\":\"10.97.0.0/24\"}]],\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}}"
 bridge="{\"cniVersion\":\"1.1.0\",\"name\":\"order\",\"type\":\"bridge\",\"bridge\":\"cni0\",\"isGateway\":true,\"isDefaultGateway\":true,\"hairpinMode\":true,\"ipMasq\":true,\"mtu\":1450,\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"$data/br\",\"ranges\":[[{\"subnet\":\"10.98.0.0/24\"}],[{\"subnet\":\"fd98::/64\"}]]}}"
 printf 'FLANNEL_NETWORK=10.99.0.0/16\nFLANNEL_SUBNET=10.99.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n' > "$WORK/subnet.env"
-flannel="{\"cniVersion\":\"1.0.0\",\"name\":\"cbr0\",\"type\":\"flannel\",\"subnetFile\":\"$WORK/subnet.env\",\"dataDir\":\"$data/fl\",\"delegate\":{\"bridge\":\"cni1\",\"hairpinMode\":true,\"isDefaultGateway\":true}}"
+flannel="{\"cniVersion\":\"1.0.0\",\"name\":\"cbr0\",\"type\":\"flannel\",\"subnetFile\":\"$WORK/subnet.env\",\"dataDir\":\"$data/fl\",\"ipam\":{\"dataDir\":\"$data/fl-ipam\"},\"delegate\":{\"bridge\":\"cni1\",\"hairpinMode\":true,\"isDefaultGateway\":true}}"
 gc() { python3 -c 'import json,sys; c=json.loads(sys.argv[1]); c["cniVersion"]="1.1.0"; c["cni.dev/valid-attachments"]=[]; print(json.dumps(c))' "$1"; }
 with_prev_result() { python3 -c 'import json,sys; c=json.loads(sys.argv[1]); c["prevResult"]=json.load(open(sys.argv[2])); print(json.dumps(c))' "$1" "$WORK/out"; }
 
