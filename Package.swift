@@ -18,7 +18,8 @@ let package = Package(
     ],
     targets: [
         // C libraries (Debian libjansson-dev, libmnl-dev) and glibc declarations hidden behind _GNU_SOURCE.
-        // No pkgConfig on CJansson: it would add a shared -ljansson ahead of the static one (JSON links libjansson.a by name).
+        // No pkgConfig on CJansson: it would add a shared -ljansson ahead of the static one (JSON links
+        // libjansson.a by name).
         .systemLibrary(name: "CJansson", providers: [.apt(["libjansson-dev"])]),
         // No pkgConfig on CMnl either: its -L/usr/lib/x86_64-linux-gnu would go ahead of the release build's
         // library folder (scripts/common.sh); Netlink links -lmnl itself and the headers are in /usr/include.

@@ -4,8 +4,9 @@ import Glibc
 
 /// Runs one closure on its own pthread so that a slow, independent step (exec'ing the IPAM plugin) overlaps with
 /// netlink work on the calling thread. posix_spawn alone holds its caller until the child has exec'd (vfork): a
-/// bridge ADD that spawned IPAM from the main thread instead was 0.5 ms slower (A/B, 100 calls each). Plain pthreads, no async and no Dispatch: the calling thread keeps its
-/// network namespace, and the helper thread never changes namespace either (it only spawns a process).
+/// bridge ADD that spawned IPAM from the main thread instead was 0.5 ms slower (A/B, 100 calls each).
+/// Plain pthreads, no async and no Dispatch: the calling thread keeps its network namespace, and the helper thread
+/// never changes namespace either (it only spawns a process).
 /// If the thread cannot be created the closure runs synchronously on the first `wait()`.
 final class BackgroundTask<T>: @unchecked Sendable {
     private let body: () throws -> T

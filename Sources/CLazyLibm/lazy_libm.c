@@ -6,8 +6,9 @@
 // instead, each name forwards to the real libm function, which is looked up (dlopen + dlsym) on its first call,
 // so libm is only ever loaded if some math is really used. ceil and floor are the exception: Dictionary and Set
 // size their tables with them on every run, so they are implemented here (exactly; no libm needed).
-// `host-local` and `flannel` are fully static and do not link this target. The list is what the linked stdlib needs (`nm -D bridge | grep ' U '`, filtered by libm's
-// exports); a name missing here only brings libm.so.6 back as NEEDED (`readelf -d`), it never breaks anything.
+// `host-local` and `flannel` are fully static and do not link this target. The list is what the linked stdlib
+// needs (`nm -D bridge | grep ' U '`, filtered by libm's exports); a name missing here only brings libm.so.6 back
+// as NEEDED (`readelf -d`), it never breaks anything.
 #include <dlfcn.h>
 #include <stdlib.h>
 

@@ -123,7 +123,7 @@ extension NetNS {
     /// `pthread_create`, `setns` and `pthread_join`.
     public func start<T>(_ body: @escaping () throws -> T) throws(NetNSError) -> NamespaceThread<T> {
         let copy = dup(fd)
-        guard copy >= 0 else { throw .threadFailed(Errno.current) }
+        guard copy >= 0 else { throw .openFailed(Errno.current, path: path) }
         return try NamespaceThread(fd: copy, path: path, body)
     }
 }
