@@ -11,9 +11,10 @@ import Posix
 ///     boot_id                     "boot_id <uuid>\n"  (ours: reboot reclaim marker, see FileStore+Reboot)
 /// ```
 ///
-/// Reservations are published with `FileSystem.createExclusively` (temp file, `link`), so a record
-/// never exists half-written, even when the process is killed. Temp files are named `<name>.tmp.XXXXXX`: not an IP, so Go's
-/// `GetByID` ignores them, and any left behind by a killed process are removed under the lock.
+/// Reservations are published with `FileSystem.createExclusively` (an unnamed O_TMPFILE file linked into place), so
+/// a record never exists half-written, even when the process is killed. Where O_TMPFILE is missing it uses temp
+/// files named `<name>.tmp.XXXXXX`: not an IP, so Go's `GetByID` ignores them, and any left behind by a killed
+/// process are removed under the lock.
 ///
 /// A `FileStore` only exists inside `FileStore.withLock`, while the lock is held.
 public struct FileStore: AllocationStore {
@@ -44,11 +45,17 @@ public struct FileStore: AllocationStore {
     /// One pass over the directory: parses every file named by an IP address and deletes stale temp
     /// files (we hold the lock, so no writer of ours is mid-publish).
     public func reservations() throws(IPAMError) -> [Reservation] {
-        let names = try IPAMError.io("list", directory) { () throws(Errno) in try FileSystem.listDirectory(directory) }
+        let (dir, names) = try IPAMError.io("list", directory) { () throws(Errno) -> (Directory, [String]) in
+            let dir = try Directory(path: directory)
+            return (dir, try dir.names())
+        }
         var found: [Reservation] = []
         for name in names {
             if let address = IPAddress(name) {
-                if let record = readRecord(name) { found.append(Reservation(address: address, record: record)) }
+                // A file that vanished or cannot be read is skipped, as Go's walk does.
+                if let record = try? dir.readFile(name, upTo: Self.recordSizeLimit) {
+                    found.append(Reservation(address: address, record: record))
+                }
             } else if Self.isTemporary(name) {
                 removeStaleTemporary(name)
             }
@@ -103,11 +110,6 @@ public struct FileStore: AllocationStore {
         let bytes = Array(name.utf8), marker = Array(temporaryMarker.utf8)
         guard bytes.count > marker.count + 6 else { return false }
         return bytes[(bytes.count - 6 - marker.count)..<(bytes.count - 6)].elementsEqual(marker)
-    }
-
-    private func readRecord(_ name: String) -> [UInt8]? {
-        // A file that vanished or cannot be read is skipped, as Go's walk does.
-        try? FileSystem.readFile(path(name), upTo: Self.recordSizeLimit)
     }
 
     private func removeStaleTemporary(_ name: String) {

@@ -17,6 +17,11 @@ public enum FileSystem {
     public static func readFile(_ path: String, upTo limit: Int) throws(Errno) -> [UInt8] {
         let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
         defer { _ = close(fd) }  // read-only descriptor: nothing to lose on close
+        return try readPrefix(of: fd, upTo: limit)
+    }
+
+    /// Reads at most `limit` bytes from a descriptor, until that many or end of file.
+    static func readPrefix(of fd: Int32, upTo limit: Int) throws(Errno) -> [UInt8] {
         var failure: Errno?
         // Uninitialized storage: zeroing a buffer per file showed up in host-local's directory scan.
         let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in

@@ -50,3 +50,25 @@ import Testing
         #expect(try FileSystem.listDirectory(dir.path) == ["last_reserved_ip.0"])
     }
 }
+
+@Suite struct DirectoryTests {
+    @Test func listsAndReadsRelativeToTheDirectory() throws {
+        let temp = try TemporaryDirectory("posix-dir")
+        try FileSystem.createExclusively(temp.path + "/10.0.0.2", Array("alice\r\neth0".utf8), durable: false)
+        try FileSystem.createExclusively(temp.path + "/10.0.0.3", Array("bob\r\neth1".utf8), durable: false)
+        try FileSystem.makeDirectories(temp.path + "/sub")
+        let dir = try Directory(path: temp.path)
+        #expect(try dir.names().sorted() == ["10.0.0.2", "10.0.0.3", "sub"])
+        #expect(try dir.names().sorted() == ["10.0.0.2", "10.0.0.3", "sub"])  // every call starts from the top
+        #expect(try dir.readFile("10.0.0.3", upTo: 4096) == Array("bob\r\neth1".utf8))
+        #expect(try dir.readFile("10.0.0.2", upTo: 5) == Array("alice".utf8))
+        #expect(throws: Errno.noSuchFileOrDirectory) { try dir.readFile("10.0.0.9", upTo: 4096) }
+    }
+
+    @Test func refusesWhatIsNotADirectory() throws {
+        let temp = try TemporaryDirectory("posix-dir")
+        try FileSystem.overwrite(temp.path + "/file", [1])
+        #expect(throws: Errno.noSuchFileOrDirectory) { try Directory(path: temp.path + "/missing") }
+        #expect(throws: Errno(ENOTDIR)) { try Directory(path: temp.path + "/file") }
+    }
+}
