@@ -193,16 +193,7 @@ public enum FileSystem {
 
     /// Names in a directory, without `.` and `..`.
     public static func listDirectory(_ path: String) throws(Errno) -> [String] {
-        guard let dir = opendir(path) else { throw Errno.current }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names
+        try Directory(path: path).names()
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
