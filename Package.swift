@@ -44,14 +44,17 @@ let package = Package(
 
         // host-local and flannel need no libmnl, so their release builds are fully static (0.8 ms start-up
         // instead of 1.3-1.8 ms); bridge keeps libmnl.so.0 (Debian ships no libmnl.a).
+        // All three: argv captured at start-up instead of the runtime's /proc/self/maps search (Sources/CArgv).
+        .target(name: "CArgv"),
         .executableTarget(
-            name: "host-local", dependencies: ["HostLocalPlugin"], swiftSettings: swiftSettings,
+            name: "host-local", dependencies: ["HostLocalPlugin", "CArgv"], swiftSettings: swiftSettings,
             linkerSettings: fullyStaticInRelease),
         // bridge is dynamic (libmnl.so.0); it binds libm lazily (CLazyLibm, see scripts/common.sh build_release).
         .target(name: "CLazyLibm", cSettings: [.unsafeFlags(["-fno-builtin"])]),
-        .executableTarget(name: "bridge", dependencies: ["BridgePlugin", "CLazyLibm"], swiftSettings: swiftSettings),
         .executableTarget(
-            name: "flannel", dependencies: ["FlannelPlugin"], swiftSettings: swiftSettings,
+            name: "bridge", dependencies: ["BridgePlugin", "CLazyLibm", "CArgv"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "flannel", dependencies: ["FlannelPlugin", "CArgv"], swiftSettings: swiftSettings,
             linkerSettings: fullyStaticInRelease),
 
         .target(name: "TestSupport", dependencies: ["Posix", "JSON"], swiftSettings: swiftSettings),

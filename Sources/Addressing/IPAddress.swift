@@ -35,7 +35,7 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
     public init(v4 value: UInt32) { self.init(family: .v4, high: 0, low: UInt64(value)) }
 
     /// Parses an address; returns nil for anything that is not exactly one address.
-    public init?(_ text: some StringProtocol) { self.init(String(text)) }
+    public init?(_ text: Substring) { self.init(String(text)) }
 
     /// Non-generic fast path (host-local parses every file name of its directory on each ADD): the
     /// bytes are read in place, without allocation, for IPv4.
@@ -236,10 +236,17 @@ extension IPAddress {
                 runStart = -1
             }
         }
-        func hex(_ g: UInt16) -> String { String(g, radix: 16) }
-        if bestStart < 0 { return groups.map(hex).joined(separator: ":") }
-        let head = groups[..<bestStart].map(hex).joined(separator: ":")
-        let tail = groups[(bestStart + bestLength)...].map(hex).joined(separator: ":")
-        return head + "::" + tail
+        var text = "", needsColon = false, i = 0
+        while i < 8 {
+            if i == bestStart {
+                text += "::"
+                (i, needsColon) = (i + bestLength, false)
+            } else {
+                if needsColon { text += ":" }
+                text += String(groups[i], radix: 16)
+                (i, needsColon) = (i + 1, true)
+            }
+        }
+        return text
     }
 }

@@ -13,13 +13,26 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `address/prefix`. The prefix is decimal without sign or leading zeros.
-    public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let address = IPAddress(parts[0]) else { return nil }
-        let digits = parts[1].utf8
-        guard (1...3).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            !(digits.count > 1 && digits.first == 0x30), let prefix = Int(parts[1])
-        else { return nil }
+    ///
+    /// Concrete `String`/`Substring` entry points and byte loops on purpose: a generic `some StringProtocol` body
+    /// ran unspecialized across modules, and its adaptors made the runtime search every protocol conformance in
+    /// the binary (~100 000 instructions) the first time each process parsed a CIDR.
+    public init?(_ text: Substring) { self.init(String(text)) }
+
+    public init?(_ text: String) {
+        let bytes = text.utf8
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")), let address = IPAddress(String(text[..<slash])) else {
+            return nil
+        }
+        var prefix = 0, digits = 0
+        for byte in bytes[bytes.index(after: slash)...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, !(digits == 1 && prefix == 0) else {
+                return nil  // not a digit, more than 3 digits, or a leading zero
+            }
+            prefix = prefix * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard digits > 0 else { return nil }
         self.init(address: address, prefixLength: prefix)
     }
 

@@ -8,14 +8,18 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses `aa:bb:cc:dd:ee:ff` (also `-` separated, either case), as Go's `net.ParseMAC` does for 48-bit addresses.
-    public init?(_ text: some StringProtocol) {
-        let separator: Character = text.contains("-") ? "-" : ":"
-        let parts = text.split(separator: separator, omittingEmptySubsequences: false)
-        guard parts.count == 6 else { return nil }
+    /// A byte loop over a concrete `String` (see `IPNetwork.init`: generic string code costs a conformance search).
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 17 else { return nil }
+        let separator = bytes[2]
+        guard separator == UInt8(ascii: ":") || separator == UInt8(ascii: "-") else { return nil }
         var out: [UInt8] = []
-        for part in parts {
-            guard part.utf8.count == 2, let b = UInt8(part, radix: 16) else { return nil }
-            out.append(b)
+        for i in 0..<6 {
+            guard i == 5 || bytes[3 * i + 2] == separator,
+                let high = Self.hexValue(bytes[3 * i]), let low = Self.hexValue(bytes[3 * i + 1])
+            else { return nil }
+            out.append(high << 4 | low)
         }
         self.bytes = out
     }
@@ -25,6 +29,22 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Lowercase colon-separated form, as Go prints it.
     public var description: String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: ":")
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for (i, byte) in bytes.enumerated() {
+            if i > 0 { text.append(UInt8(ascii: ":")) }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }

@@ -8,15 +8,19 @@ import Glibc
 /// Plain pthreads, no async and no Dispatch: the calling thread keeps its network namespace, and the helper thread
 /// never changes namespace either (it only spawns a process).
 /// If the thread cannot be created the closure runs synchronously on the first `wait()`.
+///
+/// The outcome is kept as a value and an error rather than a `Result<T, any Error>`: instantiating that type made the
+/// runtime search every protocol conformance in the binary (for `any Error: Error`) on the IPAM thread of each ADD.
 final class BackgroundTask<T>: @unchecked Sendable {
     private let body: () throws -> T
-    private var outcome: Result<T, any Error>?
+    private var value: T?
+    private var failure: (any Error)?
     private var thread: pthread_t?
 
     init(_ body: @escaping () throws -> T) {
         self.body = body
         // The thread gets a retained, type-erased closure: no dynamic cast back to the generic class.
-        let run = Unmanaged.passRetained(ThreadBody { [self] in outcome = Result { try body() } }).toOpaque()
+        let run = Unmanaged.passRetained(ThreadBody { [self] in runBody() }).toOpaque()
         var handle = pthread_t()
         if pthread_create(&handle, nil, backgroundTaskMain, run) == 0 {
             thread = handle
@@ -32,8 +36,13 @@ final class BackgroundTask<T>: @unchecked Sendable {
             precondition(joined == 0, "pthread_join failed: \(joined)")  // only EDEADLK/EINVAL/ESRCH: a bug here
             self.thread = nil
         }
-        if outcome == nil { outcome = Result { try body() } }
-        return try outcome!.get()
+        if value == nil, failure == nil { runBody() }
+        if let failure { throw failure }
+        return value!
+    }
+
+    private func runBody() {
+        do { value = try body() } catch { failure = error }
     }
 }
 
@@ -43,7 +52,7 @@ private final class ThreadBody {
     init(_ run: @escaping () -> Void) { self.run = run }
 }
 
-/// Thread entry: the body's retained reference is released when the work is done; `wait()` reads `outcome` only
+/// Thread entry: the body's retained reference is released when the work is done; `wait()` reads the outcome only
 /// after `pthread_join`, which orders the accesses.
 private func backgroundTaskMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
     Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()

@@ -9,10 +9,11 @@ extension BridgeConfig {
     public static func requestedMAC(
         environmentArgs: CNIArgs, configArgs: JSONObject, runtimeConfig: JSONObject
     ) throws(CNIError) -> MACAddress? {
-        let candidates: [(source: String, value: JSONValue?, code: CNIError.Code)] = [
-            ("runtimeConfig.mac", runtimeConfig["mac"], .invalidNetworkConfig),
-            ("args.cni.mac", configArgs["mac"], .invalidNetworkConfig),
-            ("CNI_ARGS MAC", environmentArgs["MAC"].map { .string($0) }, .invalidEnvironmentVariables),
+        let candidates = [
+            MACSource(source: "runtimeConfig.mac", value: runtimeConfig["mac"], code: .invalidNetworkConfig),
+            MACSource(source: "args.cni.mac", value: configArgs["mac"], code: .invalidNetworkConfig),
+            MACSource(
+                source: "CNI_ARGS MAC", value: environmentArgs["MAC"].map { .string($0) }, code: .invalidEnvironmentVariables),
         ]
         for candidate in candidates {
             guard let value = candidate.value, !value.isNull, value != .string("") else { continue }
@@ -25,6 +26,13 @@ extension BridgeConfig {
             return mac
         }
         return nil
+    }
+
+    /// A struct rather than a tuple (an array of tuples needs its type metadata built at run time).
+    private struct MACSource {
+        let source: String
+        let value: JSONValue?
+        let code: CNIError.Code
     }
 
     /// `vlanTrunk`: a list of `{"id": n}` and `{"minID": a, "maxID": b}` (1...4094), flattened, sorted, unique.

@@ -12,7 +12,7 @@ extension BridgePlugin {
     ) throws {
         guard !gateways.bridgeAddresses.isEmpty else { return }
         var target = bridge
-        var ownPorts: Set<Int32> = [port.index]
+        var ownPorts = [port.index]
         if config.vlan != 0 {
             let (link, created) = try step("failed to create vlan interface", on: host) {
                 try $0.ensureVLANGateway(bridge, config)
@@ -20,7 +20,7 @@ extension BridgePlugin {
             if created {
                 undo.push("delete \(link.name)") { try NetlinkSocket().deleteLink(index: link.index) }
             }
-            if let peer = link.peerIndex { ownPorts.insert(peer) }
+            if let peer = link.peerIndex { ownPorts.append(peer) }
             target = link
             result.interfaces.append(CNIResult.Interface(name: link.name, mac: link.mac?.description))
         }

@@ -6,7 +6,7 @@ public import CNI
 public struct BridgePlugin: CNIPlugin {
     public let about = ProjectInfo.about("bridge")
     /// CNI_ARGS understood on ADD/CHECK (the reference's `MacEnvArgs`).
-    public var knownArgs: Set<String>? { ["MAC"] }
+    public var knownArgs: [String]? { ["MAC"] }
 
     let delegates: any DelegateRunner
     let firewall: any FirewallRunner

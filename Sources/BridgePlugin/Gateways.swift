@@ -19,7 +19,7 @@ public struct Gateways: Sendable, Equatable {
     /// - with `isGateway`, each IP's gateway (with the IP's prefix length) goes on the bridge.
     public static func apply(to result: inout CNIResult, _ config: BridgeConfig) -> Gateways {
         var gateways = Gateways()
-        var defaultRouteFound: Set<IPFamily> = []
+        var defaultRouteFound: [IPFamily] = []
         var v4: [IPNetwork] = [], v6: [IPNetwork] = []
         for i in result.ips.indices {
             var ip = result.ips[i]
@@ -33,7 +33,7 @@ public struct Gateways: Sendable, Equatable {
                     $0.gateway != nil && $0.destination.family == family && $0.destination.isDefaultRoute
                 }
                 if !hasDefault { result.routes.append(CNIResult.Route(destination: .defaultRoute(family), gateway: ip.gateway)) }
-                defaultRouteFound.insert(family)
+                defaultRouteFound.append(family)
             }
             if config.isGateway, let gateway = ip.gateway,
                 let onBridge = IPNetwork(address: gateway, prefixLength: ip.address.prefixLength)

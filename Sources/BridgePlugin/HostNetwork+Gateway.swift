@@ -10,7 +10,7 @@ struct GatewayRequest {
     var bridgeIndex: Int32
     /// Ports this ADD made (its host veth, a VLAN gateway's peer): not counted as users of the bridge when
     /// deciding about a stale address.
-    var ownPorts: Set<Int32>
+    var ownPorts: [Int32]
     var forceAddress: Bool
     /// Global addresses on `link` before this ADD touched it.
     var existing: [IPNetwork]

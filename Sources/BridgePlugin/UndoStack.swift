@@ -5,7 +5,13 @@
 /// After `commit()` the stack is empty and `unwind()` does nothing.
 struct UndoStack {
     /// Labels are built only when they are logged (a failed compensating action), not on every successful ADD.
-    private var actions: [(label: () -> String, action: () throws -> Void)] = []
+    /// A struct, not a `(label, action)` tuple: an array of tuples needs its type metadata built at run time.
+    private struct Entry {
+        let label: () -> String
+        let action: () throws -> Void
+    }
+
+    private var actions: [Entry] = []
     private let log: (String) -> Void
 
     /// `log` receives one line per compensating action that itself failed (stderr in the plugin).
@@ -13,7 +19,7 @@ struct UndoStack {
 
     /// Registers `action`, to run if the command fails later.
     mutating func push(_ label: @autoclosure @escaping () -> String, _ action: @escaping () throws -> Void) {
-        actions.append((label, action))
+        actions.append(Entry(label: label, action: action))
     }
 
     /// The command succeeded: forget every compensating action.
@@ -22,8 +28,8 @@ struct UndoStack {
     /// Runs the compensating actions newest first. A failing one is logged and the rest still run: the error the
     /// caller reports is the one that made the command fail, not a cleanup error.
     mutating func unwind() {
-        while let (label, action) = actions.popLast() {
-            do { try action() } catch { log("rollback: \(label()) failed: \(error)") }
+        while let entry = actions.popLast() {
+            do { try entry.action() } catch { log("rollback: \(entry.label()) failed: \(error)") }
         }
     }
 }

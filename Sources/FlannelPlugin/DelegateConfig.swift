@@ -34,13 +34,19 @@ public enum DelegateConfig {
         var ipam = base ?? [:]
         ipam.setIfAbsent("type", "host-local")
         let subnets = [lease.subnet, lease.ipv6Subnet].compactMap { $0 }
-        ipam["ranges"] = .array(subnets.map { subnet in [["subnet": .string(subnet.description)]] })
+        ipam["ranges"] = .array(subnets.map { subnet in [member("subnet", .string(subnet.description))] })
         let routes = (ipam["routes"]?.arrayValue ?? []).map(canonicalRoute)
-        let clusterRoutes = (lease.networks + lease.ipv6Networks).map { network -> JSONValue in
-            ["dst": .string(network.description)]
-        }
+        let clusterRoutes = (lease.networks + lease.ipv6Networks).map { member("dst", .string($0.description)) }
         ipam["routes"] = .array(routes + clusterRoutes)
         return ipam
+    }
+
+    /// `{key: value}`, built without a dictionary literal (which makes an array of tuples, whose type metadata the
+    /// runtime builds by demangling on first use).
+    private static func member(_ key: String, _ value: JSONValue) -> JSONValue {
+        var object = JSONObject()
+        object[key] = value
+        return .object(object)
     }
 
     /// A user route with `dst` and `gw` in Go's canonical spelling (the reference re-encodes them

@@ -11,7 +11,7 @@ public struct FlannelPlugin: CNIPlugin {
 
     public var about: String { ProjectInfo.about("flannel") }
     /// flannel reads no `CNI_ARGS`; the delegate validates its own (`MAC`, `IP`, `IgnoreUnknown`).
-    public var knownArgs: Set<String>? { nil }
+    public var knownArgs: [String]? { nil }
 
     /// Builds the delegate config, stores it (before running anything, so a DEL can always replay it)
     /// and returns the delegate's result; the skel prints it in flannel's `cniVersion`.

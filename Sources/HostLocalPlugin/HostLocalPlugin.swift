@@ -18,7 +18,7 @@ public struct HostLocalPlugin: CNIPlugin {
     }
 
     public var about: String { ProjectInfo.about("host-local") }
-    public var knownArgs: Set<String>? { ["IP"] }
+    public var knownArgs: [String]? { ["IP"] }
 
     public func add(_ call: Invocation) throws -> CNIResult {
         let config = try HostLocalConfig(parsing: call.config, cniArgs: call.args)

@@ -21,11 +21,11 @@ extension JSONValue {
                 items[i].write(to: &out, indent: indent, level: level + 1)
             }
         case .object(let object):
-            let entries = Array(object)
-            writeContainer(open: "{", close: "}", count: entries.count, to: &out, indent: indent, level: level) { i, out in
-                Self.quote(entries[i].key, into: &out)
+            let members = object.members
+            writeContainer(open: "{", close: "}", count: members.count, to: &out, indent: indent, level: level) { i, out in
+                Self.quote(members[i].key, into: &out)
                 out += indent > 0 ? ": " : ":"
-                entries[i].value.write(to: &out, indent: indent, level: level + 1)
+                members[i].value.write(to: &out, indent: indent, level: level + 1)
             }
         }
     }

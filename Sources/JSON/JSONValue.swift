@@ -46,9 +46,18 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 /// A JSON object that keeps its keys in insertion order (configs are passed through in order).
 ///
 /// Equality ignores order, as JSON does; compare `keys` when order matters.
+///
+/// Members are stored as structs, not `(key, value)` tuples, and iteration hands out tuples one at a time: an array
+/// of tuples needs its type metadata built by the runtime (demangling, ~40 000 instructions) in every process.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (key: String, value: JSONValue)
-    private var entries: [Element] = []
+
+    struct Member: Sendable {
+        let key: String
+        var value: JSONValue
+    }
+
+    private(set) var members: [Member] = []
 
     public init() {}
     public init(_ pairs: [(String, JSONValue)]) {
@@ -56,40 +65,52 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
 
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
-    public var keys: [String] { entries.map(\.key) }
-    public func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map { $0.key } }
+
+    public struct Iterator: IteratorProtocol {
+        var base: IndexingIterator<[Member]>
+        public mutating func next() -> (key: String, value: JSONValue)? {
+            guard let member = base.next() else { return nil }
+            return (member.key, member.value)
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(base: members.makeIterator()) }
 
     /// Reading returns nil when absent. Writing an existing key keeps its position; writing nil removes it.
     public subscript(key: String) -> JSONValue? {
-        get { entries.first { $0.key == key }?.value }
+        get {
+            for member in members where member.key == key { return member.value }
+            return nil
+        }
         set {
-            let index = entries.firstIndex { $0.key == key }
+            let index = members.firstIndex { $0.key == key }
             switch (index, newValue) {
-            case (let i?, let v?): entries[i].value = v
-            case (let i?, nil): entries.remove(at: i)
-            case (nil, let v?): entries.append((key, v))
+            case (let i?, let v?): members[i].value = v
+            case (let i?, nil): members.remove(at: i)
+            case (nil, let v?): members.append(Member(key: key, value: v))
             case (nil, nil): break
             }
         }
     }
 
-    public func contains(_ key: String) -> Bool { entries.contains { $0.key == key } }
+    public func contains(_ key: String) -> Bool { members.contains { $0.key == key } }
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSONValue? {
-        guard let i = entries.firstIndex(where: { $0.key == key }) else { return nil }
-        return entries.remove(at: i).value
+        guard let i = members.firstIndex(where: { $0.key == key }) else { return nil }
+        return members.remove(at: i).value
     }
 
     /// Sets `value` only when `key` is absent (flannel's delegate defaults).
     public mutating func setIfAbsent(_ key: String, _ value: JSONValue) {
-        if !contains(key) { entries.append((key, value)) }
+        if !contains(key) { members.append(Member(key: key, value: value)) }
     }
 
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         guard a.count == b.count else { return false }
-        return a.entries.allSatisfy { entry in b[entry.key] == entry.value }
+        return a.members.allSatisfy { member in b[member.key] == member.value }
     }
 }

@@ -13,8 +13,7 @@ public enum Sysctl {
     public static func value(_ key: String) throws(NetlinkError) -> String {
         let path = try self.path(key)
         do {
-            let text = try FileSystem.readText(path)
-            return String(text.reversed().drop { $0 == "\n" || $0 == " " }.reversed())
+            return trimmingTrailingWhitespace(try FileSystem.readText(path))
         } catch {
             throw .sysctl(error, key: key)
         }
@@ -35,11 +34,34 @@ public enum Sysctl {
 
     /// `/proc/sys/<key>`; dotted keys (`net.ipv4.ip_forward`) are not accepted because interface names may
     /// contain dots.
+    /// Byte loops rather than `split`/`reversed`: those generic adaptors made the runtime build type metadata and
+    /// search every protocol conformance in the binary on first use (~600 000 instructions per bridge ADD).
     private static func path(_ key: String) throws(NetlinkError) -> String {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard !key.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == ".." || $0 == "." }) else {
-            throw .invalidArgument("sysctl key \"\(key)\"")
+        // A component may not be empty, "." or "..".
+        func isValid(length: Int, dots: Int) -> Bool { length > 0 && !(dots == length && length <= 2) }
+        var (length, dots) = (0, 0)
+        for byte in key.utf8 {
+            if byte == UInt8(ascii: "/") {
+                guard isValid(length: length, dots: dots) else { throw .invalidArgument("sysctl key \"\(key)\"") }
+                (length, dots) = (0, 0)
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
         }
+        guard isValid(length: length, dots: dots) else { throw .invalidArgument("sysctl key \"\(key)\"") }
         return "/proc/sys/" + key
+    }
+
+    /// `text` without trailing newlines and spaces.
+    static func trimmingTrailingWhitespace(_ text: String) -> String {
+        let bytes = text.utf8
+        var end = bytes.endIndex
+        while end > bytes.startIndex {
+            let before = bytes.index(before: end)
+            guard bytes[before] == UInt8(ascii: "\n") || bytes[before] == UInt8(ascii: " ") else { break }
+            end = before
+        }
+        return String(text[..<end])
     }
 }

@@ -85,7 +85,8 @@ import Testing
         #expect(IPNetwork("0.0.0.0/0")!.contains(IPAddress("8.8.8.8")!))
     }
 
-    @Test(arguments: ["10.0.0.0", "10.0.0.0/33", "fd00::/129", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/08", "/8", "10.0.0.0/8/8", "10.0.0.0/"])
+    @Test(arguments: ["10.0.0.0", "10.0.0.0/33", "fd00::/129", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/08", "/8", "10.0.0.0/8/8", "10.0.0.0/",
+        "10.0.0.0/0008", "10.0.0.0/ 8", "10.0.0.0/8 ", "10.0.0/8", "fd00::/00"])
     func rejectsMalformed(input: String) {
         #expect(IPNetwork(input) == nil)
     }
@@ -112,6 +113,10 @@ import Testing
         #expect(MACAddress("0a:58:0a:f4:01") == nil)
         #expect(MACAddress("0a:58:0a:f4:01:0g") == nil)
         #expect(MACAddress("0a:58:0a:f4:01:002") == nil)
+        #expect(MACAddress("0a:58-0a:f4:01:02") == nil)  // one separator throughout
+        #expect(MACAddress("0a:58:0a:f4:01:02:") == nil)
+        #expect(MACAddress("0a:58:0a:f4:0102") == nil)
+        #expect(MACAddress("fF:Ee:dD:cC:bB:a9")?.description == "ff:ee:dd:cc:bb:a9")
         #expect(MACAddress("0a:58:0a:f4:01:02")!.isUsableUnicast)
         #expect(!MACAddress("01:00:5e:00:00:01")!.isUsableUnicast)
         #expect(!MACAddress("00:00:00:00:00:00")!.isUsableUnicast)

@@ -14,7 +14,7 @@ final class RecordingPlugin: CNIPlugin, @unchecked Sendable {
                  .init(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.244.1.1"))])
     var failure: (any Error)?
     var about: String { ProjectInfo.about("recording") }
-    var knownArgs: Set<String>? { ["IP"] }
+    var knownArgs: [String]? { ["IP"] }
 
     func add(_ call: Invocation) throws -> CNIResult { try record(call); return result }
     func del(_ call: Invocation) throws { try record(call) }

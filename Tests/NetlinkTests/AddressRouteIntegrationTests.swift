@@ -107,7 +107,11 @@ struct AddressRouteIntegrationTests {
         #expect(!before.isEmpty && after == "0")
         #expect(try ns.exec(["cat", "/proc/sys/net/ipv4/ip_forward"]).stdout == Array("1\n".utf8))
         #expect(try Sysctl.value("net/ipv4/ip_forward") == rootValue)
-        #expect(throws: NetlinkError.self) { try Sysctl.value("net/../../etc/passwd") }
+        for key in ["net/../../etc/passwd", "net/./ipv4/ip_forward", "net//ipv4/ip_forward", "/net/ipv4/ip_forward",
+            "net/ipv4/ip_forward/", "", "..", "net/ipv4/.."]
+        {
+            #expect(throws: NetlinkError.self, "\(key)") { try Sysctl.value(key) }
+        }
         let missing = netlinkError { _ = try Sysctl.value("net/ipv4/no_such_key") }
         #expect(missing?.errno == .noSuchFileOrDirectory)
     }

@@ -1,6 +1,12 @@
 /// `CNI_ARGS`: `K=V;K=V`. Keys are matched exactly (case-sensitive), as the reference `LoadArgs` does.
 public struct CNIArgs: Sendable, Equatable {
-    public private(set) var pairs: [(key: String, value: String)] = []
+    /// One `K=V` pair (a struct, not a tuple: arrays of tuples need runtime metadata built at start-up).
+    public struct Pair: Sendable, Equatable {
+        public var key: String
+        public var value: String
+    }
+
+    public private(set) var pairs: [Pair] = []
 
     public init() {}
 
@@ -12,15 +18,18 @@ public struct CNIArgs: Sendable, Equatable {
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw CNIError(.invalidEnvironmentVariables, "ARGS: invalid pair \"\(pair)\"")
             }
-            pairs.append((String(parts[0]), String(parts[1])))
+            pairs.append(Pair(key: String(parts[0]), value: String(parts[1])))
         }
     }
 
-    public subscript(key: String) -> String? { pairs.last { $0.key == key }?.value }
+    public subscript(key: String) -> String? {
+        for pair in pairs.reversed() where pair.key == key { return pair.value }
+        return nil
+    }
 
     /// Checks that every key is one of `known` (plus `IgnoreUnknown`), unless `IgnoreUnknown` is
     /// `1`/`true`. Errors: `ARGS: unknown args [...]`, or an invalid `IgnoreUnknown` value (code 4).
-    public func validate(known: Set<String>) throws(CNIError) {
+    public func validate(known: [String]) throws(CNIError) {
         var ignoreUnknown = false
         if let flag = self["IgnoreUnknown"] {
             switch flag.lowercased() {
@@ -30,13 +39,11 @@ public struct CNIArgs: Sendable, Equatable {
                 throw CNIError(.invalidEnvironmentVariables, "ARGS: invalid value \"\(flag)\" for IgnoreUnknown")
             }
         }
-        let unknown = pairs.map(\.key).filter { !known.contains($0) && $0 != "IgnoreUnknown" }
+        var unknown: [String] = []
+        for pair in pairs where !known.contains(pair.key) && pair.key != "IgnoreUnknown" { unknown.append(pair.key) }
         if !unknown.isEmpty, !ignoreUnknown {
             throw CNIError(.invalidEnvironmentVariables, "ARGS: unknown args [\(unknown.joined(separator: " "))]")
         }
     }
 
-    public static func == (a: CNIArgs, b: CNIArgs) -> Bool {
-        a.pairs.map { $0.key + "=" + $0.value } == b.pairs.map { $0.key + "=" + $0.value }
-    }
 }

@@ -3,7 +3,7 @@ public protocol CNIPlugin {
     /// The "about" line printed when run without `CNI_COMMAND` (e.g. `CNI bridge plugin (swift) v1.0.0`).
     var about: String { get }
     /// `CNI_ARGS` keys this plugin understands (validated on ADD and CHECK); nil to accept anything.
-    var knownArgs: Set<String>? { get }
+    var knownArgs: [String]? { get }
 
     func add(_ call: Invocation) throws -> CNIResult
     func del(_ call: Invocation) throws
@@ -15,7 +15,7 @@ public protocol CNIPlugin {
 }
 
 extension CNIPlugin {
-    public var knownArgs: Set<String>? { [] }
+    public var knownArgs: [String]? { [] }
     public func cniError(for error: any Error) -> CNIError { CNIError(wrapping: error) }
 }
 

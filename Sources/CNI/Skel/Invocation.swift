@@ -34,7 +34,7 @@ public struct Invocation: Sendable {
 
     public init(
         command: Command, containerID: String = "", netns: String = "", ifName: String = "", args: CNIArgs = CNIArgs(),
-        path: [String] = [], config: NetworkConfig, environment: Environment = Environment([(String, String)]()),
+        path: [String] = [], config: NetworkConfig, environment: Environment = Environment(entries: []),
         output: OutputSink = .standard
     ) {
         self.command = command

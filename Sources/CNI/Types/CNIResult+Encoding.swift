@@ -12,7 +12,8 @@ extension CNIResult {
     }
 
     func currentJSON(version: CNIVersion) -> JSONValue {
-        var object: JSONObject = ["cniVersion": .string(version.rawValue)]
+        var object = JSONObject()  // no dictionary literals here: they build an array of tuples (runtime metadata)
+        object["cniVersion"] = .string(version.rawValue)
         if !interfaces.isEmpty { object["interfaces"] = .array(interfaces.map { $0.json(full: true) }) }
         if !ips.isEmpty { object["ips"] = .array(ips.map { $0.json(withVersion: false) }) }
         if !routes.isEmpty { object["routes"] = .array(routes.map { $0.json(full: true) }) }
@@ -23,7 +24,8 @@ extension CNIResult {
 
 extension CNIResult.Interface {
     func json(full: Bool) -> JSONValue {
-        var object: JSONObject = ["name": .string(name)]
+        var object = JSONObject()
+        object["name"] = .string(name)
         if let mac, !mac.isEmpty { object["mac"] = .string(mac) }
         if full, let mtu, mtu != 0 { object["mtu"] = .integer(Int64(mtu)) }
         if let sandbox, !sandbox.isEmpty { object["sandbox"] = .string(sandbox) }
@@ -46,12 +48,15 @@ extension CNIResult.IPConfig {
 
 extension CNIResult.Route {
     func json(full: Bool) -> JSONValue {
-        var object: JSONObject = ["dst": .string(destination.description)]
+        var object = JSONObject()
+        object["dst"] = .string(destination.description)
         if let gateway { object["gw"] = .string(gateway.description) }
         if full {
-            for (key, value) in [("mtu", mtu), ("advmss", advmss), ("priority", priority), ("table", table), ("scope", scope)] {
-                if let value { object[key] = .integer(Int64(value)) }
-            }
+            if let mtu { object["mtu"] = .integer(Int64(mtu)) }
+            if let advmss { object["advmss"] = .integer(Int64(advmss)) }
+            if let priority { object["priority"] = .integer(Int64(priority)) }
+            if let table { object["table"] = .integer(Int64(table)) }
+            if let scope { object["scope"] = .integer(Int64(scope)) }
         }
         return .object(object)
     }

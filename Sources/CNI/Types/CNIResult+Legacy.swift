@@ -4,7 +4,8 @@ import Addressing
 // The 0.3.x/0.4.0 shape (`ips[].version`, `"dns": {}` always) and the 0.1/0.2 shape (`ip4`/`ip6`).
 extension CNIResult {
     func legacy040JSON(version: CNIVersion) -> JSONValue {
-        var object: JSONObject = ["cniVersion": .string(version.rawValue)]
+        var object = JSONObject()  // the shipped conflist's 0.3.1: no dictionary literal (see currentJSON)
+        object["cniVersion"] = .string(version.rawValue)
         if !interfaces.isEmpty { object["interfaces"] = .array(interfaces.map { $0.json(full: false) }) }
         if !ips.isEmpty { object["ips"] = .array(ips.map { $0.json(withVersion: true) }) }
         if !routes.isEmpty { object["routes"] = .array(routes.map { $0.json(full: false) }) }

@@ -1,0 +1,2 @@
+// Nothing to import: this target only defines two Swift runtime entry points (see argv.c).
+#pragma once
