@@ -43,24 +43,42 @@ jq --arg w "$W" '.bridge = "cni1" | .ipam.ranges = [[{subnet: "10.245.1.0/24"}]]
 ip netns exec "$HOST" env -i CNI_COMMAND=DEL CNI_CONTAINERID=probe CNI_NETNS="/run/netns/bch-p1-$$" \
   CNI_IFNAME=eth0 CNI_PATH="$W/bin" "$W/bin/flannel" < "$W/ours.json" > /dev/null
 
-cat > "$W/inner.sh" <<'INNER'
-# Runs inside the host namespace; times each plugin call with bash's EPOCHREALTIME (no fork).
-W=$1 PODS=$2 SUFFIX=$3
-call() { # call impl COMMAND pod
-  local bin conf path
-  if [ "$1" = ours ]; then bin=$W/bin/flannel conf=$W/ours.json path=$W/bin
-  else bin=/usr/lib/cni/bridge conf=$W/go.json path=/usr/lib/cni; fi
-  local t0=$EPOCHREALTIME
-  env -i CNI_COMMAND="$2" CNI_CONTAINERID="pod$3" CNI_NETNS="/run/netns/bch-p$3-$SUFFIX" CNI_IFNAME="eth$4" \
-    CNI_PATH="$path" "$bin" < "$conf" > /dev/null || { echo "$1 $2 pod$3 failed" >&2; exit 1; }
-  local t1=$EPOCHREALTIME
-  echo "$1 $2 $(( (${t1/./} - ${t0/./}) ))"
-}
-for i in $(seq "$PODS"); do call ours ADD "$i" 0; call go ADD "$i" 1; done
-for i in $(seq "$PODS"); do call ours DEL "$i" 0; call go DEL "$i" 1; done
-INNER
+# The client spawns each plugin itself (posix_spawn with only the CNI_* variables, config on stdin, as a runtime
+# does) and times spawn -> exit, so no shell or env(1) process start is counted for either implementation.
+cat > "$W/driver.py" <<'DRIVER'
+import os, sys, time
+w, pods, suffix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+impls = {"ours": (f"{w}/bin/flannel", f"{w}/ours.json", f"{w}/bin"),
+         "go": ("/usr/lib/cni/bridge", f"{w}/go.json", "/usr/lib/cni")}
+def call(impl, command, pod, ifname):
+    binary, conf, path = impls[impl]
+    env = {"CNI_COMMAND": command, "CNI_CONTAINERID": f"pod{pod}", "CNI_NETNS": f"/run/netns/bch-p{pod}-{suffix}",
+           "CNI_IFNAME": ifname, "CNI_PATH": path}
+    config = open(conf, "rb").read()
+    in_r, in_w = os.pipe(); out_r, out_w = os.pipe()
+    start = time.perf_counter()
+    pid = os.posix_spawn(binary, [binary], env, file_actions=[
+        (os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
+        (os.POSIX_SPAWN_CLOSE, in_w), (os.POSIX_SPAWN_CLOSE, out_r)])
+    os.close(in_r); os.close(out_w)
+    os.write(in_w, config); os.close(in_w)
+    out = b""
+    while chunk := os.read(out_r, 65536):
+        out += chunk
+    os.close(out_r)
+    _, status = os.waitpid(pid, 0)
+    elapsed_us = int((time.perf_counter() - start) * 1e6)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{impl} {command} pod{pod} failed: {out.decode()}")
+    print(impl, command, elapsed_us)
+for command in ("ADD", "DEL"):
+    for i in range(1, pods + 1):
+        call("ours", command, i, "eth0")
+        call("go", command, i, "eth1")
+DRIVER
 echo "== $PODS pods per implementation, interleaved (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-ip netns exec "$HOST" bash "$W/inner.sh" "$W" "$PODS" "$$" > "$W/times.txt"
+ip netns exec "$HOST" python3 "$W/driver.py" "$W" "$PODS" "$$" > "$W/times.txt" 2> "$W/stderr.txt" \
+  || { cat "$W/stderr.txt" >&2; exit 1; }
 
 rss() { # rss impl: max RSS (KiB) of each process in one ADD, measured by wrapping every binary in GNU time
   local impl=$1

@@ -7,12 +7,33 @@ public protocol DelegateRunner: Sendable {
     /// `stdin`; returns its stdout on success. A failing delegate's error JSON is returned unchanged as
     /// the thrown `CNIError`.
     func run(_ type: String, _ command: Command, stdin: [UInt8], for call: Invocation) throws(CNIError) -> [UInt8]
+
+    /// `run` with the stdin that `prepare` returns. An implementation may start the plugin first, so that its start-up
+    /// overlaps with `prepare`: the plugin gets no input, and so does nothing, until `prepare` has returned; if
+    /// `prepare` throws, the plugin is killed and the error is rethrown. Errors come in the order of the sequential
+    /// `run(type, command, stdin: try prepare(), for:)`, which is the default implementation.
+    func run(_ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8]) throws
+        -> [UInt8]
 }
 
 extension DelegateRunner {
+    public func run(_ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8])
+        throws -> [UInt8]
+    {
+        try run(type, command, stdin: try prepare(), for: call)
+    }
+
     /// ADD through the delegate, with its result parsed (any version).
     public func add(_ type: String, stdin: [UInt8], for call: Invocation) throws(CNIError) -> CNIResult {
-        let out = try run(type, .add, stdin: stdin, for: call)
+        try Self.parseResult(of: type, try run(type, .add, stdin: stdin, for: call))
+    }
+
+    /// ADD with the stdin from `prepare` (see `run(_:_:for:stdinFrom:)`), its result parsed.
+    public func add(_ type: String, for call: Invocation, stdinFrom prepare: () throws -> [UInt8]) throws -> CNIResult {
+        try Self.parseResult(of: type, try run(type, .add, for: call, stdinFrom: prepare))
+    }
+
+    private static func parseResult(of type: String, _ out: [UInt8]) throws(CNIError) -> CNIResult {
         // Any parse failure is reported below with the delegate's output as details.
         guard let object = (try? JSONValue.parse(out))?.objectValue else {
             throw CNIError(.decodingFailure, "failed to parse result of plugin \"\(type)\"",
@@ -28,11 +49,42 @@ public struct ExecDelegateRunner: DelegateRunner {
 
     public func run(_ type: String, _ command: Command, stdin: [UInt8], for call: Invocation) throws(CNIError) -> [UInt8] {
         let program = try Self.find(type, in: call.path)
+        let result = try spawn(program, environment: Self.environment(command, call), stdin: stdin)
+        return try Self.output(type, result, call)
+    }
+
+    /// Starts the plugin before `prepare` runs (its exec and start-up take about as long as flannel's lease read and
+    /// fsyncs), and sends its stdin after. When the plugin cannot be found or started, falls back to the sequential
+    /// `run`, which reports `prepare`'s errors first, as without the overlap, and retries a busy binary.
+    public func run(_ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8])
+        throws -> [UInt8]
+    {
+        let child: Spawn.Child
+        do {
+            let program = try Self.find(type, in: call.path)
+            child = try Spawn.start(path: program, arguments: [program], environment: Self.environment(command, call).spawnEntries)
+        } catch {
+            return try run(type, command, stdin: try prepare(), for: call)
+        }
+        let input: [UInt8]
+        do { input = try prepare() } catch {
+            child.kill()
+            throw error
+        }
+        return try Self.output(type, child.finish(stdin: input), call)
+    }
+
+    /// The caller's environment with `CNI_COMMAND` set to `command`.
+    private static func environment(_ command: Command, _ call: Invocation) -> Environment {
         var environment = call.environment
         environment["CNI_COMMAND"] = command.rawValue
-        let result = try spawn(program, environment: environment, stdin: stdin)
+        return environment
+    }
+
+    /// stdout of a successful run; stderr is passed through either way.
+    private static func output(_ type: String, _ result: SpawnResult, _ call: Invocation) throws(CNIError) -> [UInt8] {
         if !result.stderr.isEmpty { call.output.stderr(result.stderr) }
-        guard result.exitCode == 0 else { throw Self.failure(type, result) }
+        guard result.exitCode == 0 else { throw failure(type, result) }
         return result.stdout
     }
 

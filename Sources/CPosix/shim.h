@@ -23,6 +23,21 @@ static inline int cni_o_tmpfile(void) {
 }
 /* AT_EMPTY_PATH, also hidden without _GNU_SOURCE (linux/fcntl.h). */
 static inline int cni_at_empty_path(void) { return 0x1000; }
+/* CPU affinity through the raw system calls (cpu_set_t and its macros need _GNU_SOURCE); 1024 CPUs, as glibc's. */
+typedef struct { unsigned long bits[16]; } cni_cpu_mask;
+/* Restricts the calling thread to the CPU it is running on; `saved` receives the previous mask. 0 on success. */
+static inline int cni_pin_thread_to_current_cpu(cni_cpu_mask *saved) {
+    unsigned cpu = 0;
+    if (syscall(SYS_getcpu, &cpu, NULL, NULL) != 0 || cpu >= 1024) return -1;
+    if (syscall(SYS_sched_getaffinity, 0, sizeof *saved, saved) < 0) return -1;
+    cni_cpu_mask one = {{0}};
+    one.bits[cpu / (8 * sizeof(unsigned long))] = 1UL << (cpu % (8 * sizeof(unsigned long)));
+    return (int)syscall(SYS_sched_setaffinity, 0, sizeof one, &one);
+}
+/* pid 0: the calling thread. */
+static inline int cni_set_affinity(pid_t pid, const cni_cpu_mask *mask) {
+    return (int)syscall(SYS_sched_setaffinity, pid, sizeof *mask, mask);
+}
 extern char **environ;
 static inline char **cni_environ(void) { return environ; }
 #endif

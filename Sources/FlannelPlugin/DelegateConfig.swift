@@ -15,7 +15,7 @@ public enum DelegateConfig {
         var delegate = JSONObject()
         if let version = config.cniVersion { delegate["cniVersion"] = .string(version) }
         delegate["name"] = .string(config.name)
-        let type = config.delegate["type"]?.stringValue ?? defaultType
+        let type = type(for: config)
         delegate["type"] = .string(type)
         for (key, value) in config.delegate where !delegate.contains(key) {
             delegate[key] = value  // pass-through: hairpinMode, isDefaultGateway, bridge, forceAddress, …
@@ -27,6 +27,9 @@ public enum DelegateConfig {
         delegate["ipam"] = .object(makeIPAM(config.ipam, lease))
         return delegate
     }
+
+    /// The delegate's plugin type: `delegate.type` (validated non-empty by `FlannelConfig`), else bridge.
+    public static func type(for config: FlannelConfig) -> String { config.delegate["type"]?.stringValue ?? defaultType }
 
     /// `ipam` ← flannel's `ipam` (or `{}`); `type` defaults to host-local; `ranges` is always replaced
     /// by one range set per family; `routes` keeps the user's and adds one per cluster network.

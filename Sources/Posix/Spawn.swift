@@ -28,6 +28,13 @@ public enum Spawn {
     public static func run(
         path: String, arguments: [String], environment: [String], stdin input: [UInt8]
     ) throws(Errno) -> SpawnResult {
+        try start(path: path, arguments: arguments, environment: environment).finish(stdin: input)
+    }
+
+    /// Starts the program now and leaves its standard input open: the child runs its start-up (exec, dynamic
+    /// loading, runtime initialisation) while the caller is still preparing what to send it. `finish` sends stdin
+    /// and collects the result; `kill` ends a child that must not get any input. One of the two must be called.
+    public static func start(path: String, arguments: [String], environment: [String]) throws(Errno) -> Child {
         // A child that exits without reading all of stdin (a failing IPAM script, `nft`) must make write() fail
         // with EPIPE, which `pump` handles, instead of killing this process with SIGPIPE.
         ignoreBrokenPipes
@@ -44,17 +51,55 @@ public enum Spawn {
         defer { posix_spawnattr_destroy(&attributes) }
         resetSignals(&attributes)
 
+        // The new child inherits the calling thread's CPU affinity. Pinned to the CPU this thread runs on, it starts
+        // right there (this thread sleeps until the child has exec'd, vfork-style) instead of being queued behind
+        // another busy thread of ours: on a 2-CPU node the scheduler put the IPAM child behind the pod-side netlink
+        // thread, 0.4 ms before it even reached exec (A/B, 60 bridge ADDs each: 0.2-0.4 ms faster median). Both get
+        // the original mask back once the child runs its own program.
         var pid: pid_t = 0
+        var saved = cni_cpu_mask()
+        let pinned = cni_pin_thread_to_current_cpu(&saved) == 0
         let status = withCStrings(arguments) { argv in
             withCStrings(environment) { envp in posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
+        }
+        if pinned {
+            _ = cni_set_affinity(0, &saved)
+            if status == 0 { _ = cni_set_affinity(pid, &saved) }
         }
         for fd in [inPipe.read, outPipe.write, errPipe.write] { _ = close(fd) }  // the child has its copies
         guard status == 0 else {
             for fd in [inPipe.write, outPipe.read, errPipe.read] { _ = close(fd) }
             throw Errno(status)
         }
-        let (out, err) = pump(input: input, to: inPipe.write, from: outPipe.read, and: errPipe.read)
-        return SpawnResult(exitCode: wait(for: pid), stdout: out, stderr: err)
+        return Child(pid: pid, stdin: inPipe.write, stdout: outPipe.read, stderr: errPipe.read)
+    }
+
+    /// A started child whose standard input is still open.
+    public struct Child: ~Copyable {
+        let pid: pid_t
+        let stdin: Int32, stdout: Int32, stderr: Int32
+
+        /// Writes `input` to the child's stdin, closes it, drains stdout and stderr, and waits for the exit.
+        public consuming func finish(stdin input: [UInt8]) -> SpawnResult {
+            let (out, err) = Spawn.pump(input: input, to: stdin, from: stdout, and: stderr)
+            let code = Spawn.wait(for: pid)
+            discard self
+            return SpawnResult(exitCode: code, stdout: out, stderr: err)
+        }
+
+        /// SIGKILL before the child got any input (it cannot have acted on a config it never read), then reaps it.
+        public consuming func kill() {
+            Spawn.terminate(pid, stdin: stdin, stdout: stdout, stderr: stderr)
+            discard self
+        }
+
+        deinit { Spawn.terminate(pid, stdin: stdin, stdout: stdout, stderr: stderr) }
+    }
+
+    private static func terminate(_ pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32) {
+        _ = Glibc.kill(pid, SIGKILL)
+        for fd in [stdin, stdout, stderr] { _ = close(fd) }
+        _ = wait(for: pid)
     }
 
     /// SIGPIPE ignored in this process, once; children get the default back (`resetSignals`).
@@ -99,7 +144,7 @@ public enum Spawn {
     }
 
     /// Feeds stdin and drains stdout/stderr until both reach EOF.
-    private static func pump(input: [UInt8], to inFD: Int32, from outFD: Int32, and errFD: Int32) -> ([UInt8], [UInt8]) {
+    fileprivate static func pump(input: [UInt8], to inFD: Int32, from outFD: Int32, and errFD: Int32) -> ([UInt8], [UInt8]) {
         var out: [UInt8] = [], err: [UInt8] = []
         var inOpen = true, outOpen = true, errOpen = true
         var written = 0
@@ -140,7 +185,7 @@ public enum Spawn {
         return (out, err)
     }
 
-    private static func wait(for pid: pid_t) -> Int32 {
+    fileprivate static func wait(for pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return 127 }

@@ -78,4 +78,56 @@ import Testing
         let big = [UInt8](repeating: 0x61, count: 1 << 20)
         #expect(try ExecDelegateRunner().run("cat", .add, stdin: big, for: call) == big)
     }
+
+    struct PrepareFailed: Error, Equatable {}
+
+    @Test func preparedStdinReachesTheStartedPlugin() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "ipam", """
+            cat > "$(dirname "$0")/stdin"
+            echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.3/24"}]}'
+            """)
+        let (call, _) = try call(dir)
+        var prepared = false
+        let result = try ExecDelegateRunner().add("ipam", for: call) {
+            prepared = true
+            return Array("{\"y\":2}".utf8)
+        }
+        #expect(prepared && result.ips.first?.address.description == "10.0.0.3/24")
+        #expect(try FileSystem.readText(dir.path + "/stdin") == "{\"y\":2}")
+    }
+
+    /// The plugin is started before `prepare` runs; when `prepare` fails it is killed before it read anything, so
+    /// it never acts, and `prepare`'s error is what the caller sees.
+    @Test func aFailedPrepareKillsThePluginBeforeItActs() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "ipam", #"touch "$(dirname "$0")/started"; read line; touch "$(dirname "$0")/acted""#)
+        let (call, _) = try call(dir)
+        #expect(throws: PrepareFailed()) {
+            _ = try ExecDelegateRunner().run("ipam", .add, for: call) {
+                for _ in 0..<200 where !FileSystem.isRegularFile(dir.path + "/started") { Clock.sleep(milliseconds: 10) }
+                throw PrepareFailed()
+            }
+        }
+        #expect(FileSystem.isRegularFile(dir.path + "/started"))  // it really was running meanwhile
+        Clock.sleep(milliseconds: 50)
+        #expect(!FileSystem.isRegularFile(dir.path + "/acted"))
+    }
+
+    /// Without a plugin to start, `prepare` still runs first and its error wins, as in the sequential order.
+    @Test func prepareErrorsComeBeforeAMissingPlugin() throws {
+        let dir = try TemporaryDirectory()
+        let (call, _) = try call(dir)
+        #expect(throws: PrepareFailed()) {
+            _ = try ExecDelegateRunner().run("nope", .add, for: call) { throw PrepareFailed() }
+        }
+        var prepared = false
+        #expect(throws: CNIError(.invalidNetworkConfig, "failed to find plugin \"nope\" in path [/nonexistent \(dir.path)]")) {
+            _ = try ExecDelegateRunner().run("nope", .add, for: call) {
+                prepared = true
+                return []
+            }
+        }
+        #expect(prepared)
+    }
 }

@@ -89,6 +89,23 @@ struct ChainTests {
         #expect(node.reservations().isEmpty)
     }
 
+    /// flannel starts the delegate before it reads subnet.env and stores the file (to overlap their start-up
+    /// costs); when that fails the delegate is killed before it got a config: no file, no address, no interface.
+    @Test(arguments: DelegateChain.available)
+    func addWithoutSubnetEnvLeavesNothing(chain: DelegateChain) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain)
+        let pod = try node.makePod()
+        _ = try FileSystem.removeFile(node.subnetFile)
+        let add = try node.flannel("ADD", try node.config("0.3.1"), containerID: "c1", pod: pod)
+        #expect(add.exitCode != 0)
+        #expect(add.object?["msg"]?.stringValue?.hasPrefix("failed to load flannel 'subnet.env' file") == true, "\(add)")
+        #expect(node.storedFiles().isEmpty)
+        #expect(node.reservations().isEmpty)
+        #expect(pod.eth0Addresses().isEmpty)
+        #expect(!(try node.host.ip("-o", "link", "show")).contains("cni0"))
+    }
+
     enum Damage: String, CaseIterable, Sendable { case deleted, corrupted, emptied }
 
     /// The reference skips the delegate here and leaks the address; we rebuild and release it.
