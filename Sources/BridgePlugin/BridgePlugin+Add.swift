@@ -7,7 +7,8 @@ import NetNS
 extension BridgePlugin {
     /// ADD: IPAM (on its own thread, overlapping the link setup), bridge, veth pair, container addresses and routes,
     /// gateway, masquerade, port check. Every step that creates something registers its undo first, so a failed ADD
-    /// leaves nothing behind.
+    /// leaves nothing behind. The IPAM result is used as soon as the plugin printed it and confirmed (exit status)
+    /// before the ADD commits.
     public func add(_ call: Invocation) throws -> CNIResult {
         let config = try BridgeConfig(parsing: call.config, environmentArgs: call.args)
         let host = try HostNetwork()
@@ -24,7 +25,7 @@ extension BridgePlugin {
         var result = makeResult(bridge, port, veth.container, sandbox: call.netns)
         if config.macSpoofCheck { try setupSpoofCheck(port, veth.container, call, undo: &undo) }
         if let ipam {
-            try useAddresses(try ipam.wait(), into: &result)
+            try useAddresses(try ipam.result(), into: &result)
             let gateways = Gateways.apply(to: &result, config)
             // The container side (its own thread and namespace) and the bridge gateway are independent: overlap them.
             let configuring = try step("failed to configure \"\(call.ifName)\"") {
@@ -33,6 +34,7 @@ extension BridgePlugin {
             let gatewayOutcome = Result { try configureGateway(host, bridge, port, gateways, config, call, into: &result, undo: &undo) }
             try step("failed to configure \"\(call.ifName)\"") { try configuring.wait() }
             try gatewayOutcome.get()
+            try ipam.confirm()
             if config.ipMasq { try setupMasquerade(result, config, call, undo: &undo) }
         } else if !config.disableContainerInterface {
             try step("failed to set \"\(call.ifName)\" up", on: container) { try $0.setUp() }
@@ -69,14 +71,14 @@ extension BridgePlugin {
 
     /// Starts IPAM ADD (original stdin, same environment) on a helper thread. IPAM DEL is registered at once: any
     /// later failure waits for the ADD and releases what it reserved.
-    private func startIPAM(_ config: BridgeConfig, _ call: Invocation, undo: inout UndoStack) -> BackgroundTask<CNIResult> {
+    private func startIPAM(_ config: BridgeConfig, _ call: Invocation, undo: inout UndoStack) -> IPAMRequest {
         let (type, delegates) = (config.ipamType ?? "", self.delegates)
-        let task = BackgroundTask { try delegates.add(type, stdin: call.config.bytes, for: call) }
+        let request = IPAMRequest(type, delegates, call)
         undo.push("IPAM DEL (\(type))") {
-            guard case .success = Result(catching: { try task.wait() }) else { return }  // nothing was reserved
+            guard request.succeeded else { return }  // nothing was reserved
             _ = try delegates.run(type, .del, stdin: call.config.bytes, for: call)
         }
-        return task
+        return request
     }
 
     private func useAddresses(_ ipam: CNIResult, into result: inout CNIResult) throws {

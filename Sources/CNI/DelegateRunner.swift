@@ -14,6 +14,12 @@ public protocol DelegateRunner: Sendable {
     /// `run(type, command, stdin: try prepare(), for:)`, which is the default implementation.
     func run(_ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8]) throws
         -> [UInt8]
+
+    /// ADD through the delegate, which may also hand its parsed result to `early` as soon as the plugin has printed
+    /// a complete one, before it has exited (a process's exit takes ~0.2 ms more). The return value or error is
+    /// still the final outcome: a caller that went ahead with the early result must undo its work when this throws.
+    /// The default implementation never calls `early`.
+    func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void) throws(CNIError) -> CNIResult
 }
 
 extension DelegateRunner {
@@ -28,12 +34,18 @@ extension DelegateRunner {
         try Self.parseResult(of: type, try run(type, .add, stdin: stdin, for: call))
     }
 
+    public func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void) throws(CNIError)
+        -> CNIResult
+    {
+        try add(type, stdin: stdin, for: call)
+    }
+
     /// ADD with the stdin from `prepare` (see `run(_:_:for:stdinFrom:)`), its result parsed.
     public func add(_ type: String, for call: Invocation, stdinFrom prepare: () throws -> [UInt8]) throws -> CNIResult {
         try Self.parseResult(of: type, try run(type, .add, for: call, stdinFrom: prepare))
     }
 
-    private static func parseResult(of type: String, _ out: [UInt8]) throws(CNIError) -> CNIResult {
+    fileprivate static func parseResult(of type: String, _ out: [UInt8]) throws(CNIError) -> CNIResult {
         // Any parse failure is reported below with the delegate's output as details.
         guard let object = (try? JSONValue.parse(out))?.objectValue else {
             throw CNIError(.decodingFailure, "failed to parse result of plugin \"\(type)\"",
@@ -51,6 +63,25 @@ public struct ExecDelegateRunner: DelegateRunner {
         let program = try Self.find(type, in: call.path)
         let result = try spawn(program, environment: Self.environment(command, call), stdin: stdin)
         return try Self.output(type, result, call)
+    }
+
+    /// Publishes the result once stdout holds a complete JSON object that is a result (not an error object); the
+    /// final parse of the whole output must then succeed too (jansson rejects trailing data), so an early result is
+    /// the final one whenever the ADD succeeds.
+    public func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void) throws(CNIError)
+        -> CNIResult
+    {
+        let program = try Self.find(type, in: call.path)
+        var published = false
+        let result = try spawn(program, environment: Self.environment(.add, call), stdin: stdin) { output in
+            guard !published, let end = JSONValue.documentEnd(in: output),
+                let object = (try? JSONValue.parse(Array(output[..<end])))?.objectValue, object["code"] == nil,
+                let parsed = try? CNIResult(parsing: object)
+            else { return }
+            published = true
+            early(parsed)
+        }
+        return try Self.parseResult(of: type, try Self.output(type, result, call))
     }
 
     /// Starts the plugin before `prepare` runs (its exec and start-up take about as long as flannel's lease read and
@@ -99,11 +130,15 @@ public struct ExecDelegateRunner: DelegateRunner {
         throw CNIError(.invalidNetworkConfig, "failed to find plugin \"\(type)\" in path [\(path.joined(separator: " "))]")
     }
 
-    private func spawn(_ program: String, environment: Environment, stdin: [UInt8]) throws(CNIError) -> SpawnResult {
+    private func spawn(
+        _ program: String, environment: Environment, stdin: [UInt8], onStdout: (([UInt8]) -> Void)? = nil
+    ) throws(CNIError) -> SpawnResult {
         var attempts = 0
         while true {
             do {
-                return try Spawn.run(path: program, arguments: [program], environment: environment.spawnEntries, stdin: stdin)
+                return try Spawn.run(
+                    path: program, arguments: [program], environment: environment.spawnEntries, stdin: stdin,
+                    onStdout: onStdout)
             } catch where error == .textFileBusy && attempts < 5 {
                 attempts += 1  // the binary is being replaced (install in progress): retry like libcni
                 Clock.sleep(milliseconds: 200)

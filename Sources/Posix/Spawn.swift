@@ -25,10 +25,12 @@ public enum Spawn {
     ///   - arguments: argv, including argv[0].
     ///   - environment: `KEY=VALUE` entries, passed as the child's whole environment.
     ///   - stdin: bytes written to the child's standard input, which is then closed.
+    ///   - onStdout: called with everything the child has written to stdout so far, after each read.
     public static func run(
-        path: String, arguments: [String], environment: [String], stdin input: [UInt8]
+        path: String, arguments: [String], environment: [String], stdin input: [UInt8],
+        onStdout: (([UInt8]) -> Void)? = nil
     ) throws(Errno) -> SpawnResult {
-        try start(path: path, arguments: arguments, environment: environment).finish(stdin: input)
+        try start(path: path, arguments: arguments, environment: environment).finish(stdin: input, onStdout: onStdout)
     }
 
     /// Starts the program now and leaves its standard input open: the child runs its start-up (exec, dynamic
@@ -80,8 +82,9 @@ public enum Spawn {
         let stdin: Int32, stdout: Int32, stderr: Int32
 
         /// Writes `input` to the child's stdin, closes it, drains stdout and stderr, and waits for the exit.
-        public consuming func finish(stdin input: [UInt8]) -> SpawnResult {
-            let (out, err) = Spawn.pump(input: input, to: stdin, from: stdout, and: stderr)
+        /// `onStdout` sees the stdout collected so far after each read (before the child has necessarily exited).
+        public consuming func finish(stdin input: [UInt8], onStdout: (([UInt8]) -> Void)? = nil) -> SpawnResult {
+            let (out, err) = Spawn.pump(input: input, to: stdin, from: stdout, and: stderr, onStdout: onStdout)
             let code = Spawn.wait(for: pid)
             discard self
             return SpawnResult(exitCode: code, stdout: out, stderr: err)
@@ -144,7 +147,9 @@ public enum Spawn {
     }
 
     /// Feeds stdin and drains stdout/stderr until both reach EOF.
-    fileprivate static func pump(input: [UInt8], to inFD: Int32, from outFD: Int32, and errFD: Int32) -> ([UInt8], [UInt8]) {
+    fileprivate static func pump(
+        input: [UInt8], to inFD: Int32, from outFD: Int32, and errFD: Int32, onStdout: (([UInt8]) -> Void)?
+    ) -> ([UInt8], [UInt8]) {
         var out: [UInt8] = [], err: [UInt8] = []
         var inOpen = true, outOpen = true, errOpen = true
         var written = 0
@@ -176,6 +181,7 @@ public enum Spawn {
                         if p.fd == outFD { outOpen = false } else { errOpen = false }
                     } else if p.fd == outFD {
                         out.append(contentsOf: buffer[0..<n])
+                        onStdout?(out)
                     } else {
                         err.append(contentsOf: buffer[0..<n])
                     }

@@ -130,4 +130,33 @@ import Testing
         }
         #expect(prepared)
     }
+
+    /// The early result comes while the plugin is still running: here it only exits once the callback has run.
+    @Test func earlyResultArrivesBeforeThePluginExits() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "ipam", """
+            cat >/dev/null
+            echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.4/24"}]}'
+            for i in $(seq 200); do [ -f "$(dirname "$0")/seen" ] && exit 0; sleep 0.01; done; exit 3
+            """)
+        let (call, _) = try call(dir)
+        var early: [String] = []
+        let result = try ExecDelegateRunner().add("ipam", stdin: [], for: call) { result in
+            early.append(result.ips.first?.address.description ?? "")
+            try? FileSystem.writeFileAtomically(dir.path + "/seen", [])
+        }
+        #expect(early == ["10.0.0.4/24"] && result.ips.first?.address.description == "10.0.0.4/24")
+    }
+
+    /// An error object is not an early result (the final outcome carries it).
+    @Test func anErrorObjectIsNoEarlyResult() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "ipam", #"echo '{"cniVersion":"1.0.0","code":11,"msg":"busy"}'; exit 1"#)
+        let (call, _) = try call(dir)
+        var earlyCalls = 0
+        #expect(throws: CNIError(.tryAgainLater, "busy")) {
+            _ = try ExecDelegateRunner().add("ipam", stdin: [], for: call) { _ in earlyCalls += 1 }
+        }
+        #expect(earlyCalls == 0)
+    }
 }

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CNI
+
+/// IPAM ADD on a helper thread (overlapping the bridge and veth setup), whose result the ADD may use as soon as the
+/// plugin has printed it: the IPAM process's exit (~0.2 ms of tearing down its memory) and the reaping then overlap
+/// with the container and gateway setup. `confirm()` before the ADD commits waits for the exit status; if the
+/// plugin failed after all, that error fails the ADD and the undo stack removes what was built on the result.
+final class IPAMRequest: @unchecked Sendable {
+    private let task: BackgroundTask<CNIResult>
+    private let early: Mailbox<CNIResult>
+
+    init(_ type: String, _ delegates: any DelegateRunner, _ call: Invocation) {
+        let early = Mailbox<CNIResult>()
+        self.early = early
+        task = BackgroundTask {
+            defer { early.close() }  // no early result will come: wake a waiter for the final one
+            return try delegates.add(type, stdin: call.config.bytes, for: call, early: { early.put($0) })
+        }
+    }
+
+    /// The result as soon as the plugin has printed one, else the final outcome (its error is thrown).
+    func result() throws -> CNIResult {
+        if let value = early.take() { return value }
+        return try task.wait()
+    }
+
+    /// Waits for the plugin to exit; throws when it failed (an early result must not be committed then).
+    func confirm() throws { _ = try task.wait() }
+
+    /// Whether the plugin succeeded, waiting for it (the undo of a failed ADD releases an address only then).
+    var succeeded: Bool { (try? task.wait()) != nil }
+}
+
+/// One value handed from a helper thread to a waiting one, or the news that none will come.
+private final class Mailbox<T>: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var value: T?
+    private var closed = false
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Stores the value (the first one wins) and wakes the waiter.
+    func put(_ newValue: T) {
+        pthread_mutex_lock(mutex)
+        if value == nil, !closed { value = newValue }
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// No value will come after this.
+    func close() {
+        pthread_mutex_lock(mutex)
+        closed = true
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// The value once there is one, or nil once closed without one.
+    func take() -> T? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while value == nil, !closed { pthread_cond_wait(condition, mutex) }
+        return value
+    }
+}
