@@ -2,6 +2,7 @@ public import CNI
 import Addressing
 import Netlink
 import NetNS
+import Posix
 
 extension BridgePlugin {
     /// DEL: idempotent and best effort. Deletes the container interface (and with it the host veth) when the netns

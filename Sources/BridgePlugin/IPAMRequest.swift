@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CNI
+import Posix
 
 /// IPAM ADD on a helper thread (overlapping the bridge and veth setup), whose result the ADD may use as soon as the
 /// plugin has printed it: the IPAM process's exit (~0.2 ms of tearing down its memory) and the reaping then overlap

@@ -30,6 +30,12 @@ public struct DelegateStore: Sendable {
     /// Writes atomically (temp file, fsync, rename): a crash never leaves a half-written config,
     /// which was flannel-io/flannel#1662's stuck DEL.
     public func save(_ bytes: [UInt8], for containerID: String) throws(FlannelError) {
+        try beginSave(bytes, for: containerID).commit()
+    }
+
+    /// `save` in two halves: the content is written to a temporary file and its fsync started now; `commit()` puts
+    /// it in place. Meanwhile the caller can start the delegate.
+    public func beginSave(_ bytes: [UInt8], for containerID: String) throws(FlannelError) -> PendingSave {
         do {
             try FileSystem.makeDirectories(directory, mode: 0o700)
         } catch {
@@ -37,9 +43,19 @@ public struct DelegateStore: Sendable {
         }
         let path = path(for: containerID)
         do {
-            try FileSystem.writeFileAtomically(path, bytes, mode: 0o600)
+            return PendingSave(write: try FileSystem.AtomicWrite(path, bytes, mode: 0o600))
         } catch {
             throw .storeFailed(operation: "write", path: path, error)
+        }
+    }
+
+    /// A stored config whose fsync is under way; dropped without `commit()`, nothing is left on disk.
+    public struct PendingSave: Sendable {
+        let write: FileSystem.AtomicWrite
+
+        /// Waits for the fsync, renames the file into place and fsyncs the directory.
+        public func commit() throws(FlannelError) {
+            do { try write.commit() } catch { throw .storeFailed(operation: "write", path: write.path, error) }
         }
     }
 

@@ -89,6 +89,59 @@ public enum FileSystem {
         return tempPath
     }
 
+    /// `writeFileAtomically` in two halves, so that the fsync (a journal commit: 0.4-1.2 ms on this VM) overlaps
+    /// with other work: `init` writes the content to a temporary file next to `path` and starts its fsync on a
+    /// helper thread; `commit()` waits for it, renames the file into place and fsyncs the directory. Dropped without
+    /// `commit()`, the temporary file is removed.
+    public final class AtomicWrite: @unchecked Sendable {
+        public let path: String
+        private let tempPath: String
+        private let fd: Int32
+        private let sync: BackgroundTask<Int32>
+        private var done = false
+
+        public init(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(Errno) {
+            var template = Array((path + ".tmp.XXXXXX").utf8CString)
+            let fd = try retryingOnInterrupt { template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) } }
+            let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            do throws(Errno) {
+                guard fchmod(fd, mode) == 0 else { throw Errno.current }
+                try writeAll(fd, bytes)
+            } catch {
+                _ = close(fd)
+                _ = unlink(tempPath)
+                throw error
+            }
+            (self.path, self.tempPath, self.fd) = (path, tempPath, fd)
+            sync = BackgroundTask { fsync(fd) == 0 ? 0 : errno }
+        }
+
+        /// The content durable, then in place under `path`, then the name itself durable.
+        public func commit() throws(Errno) {
+            precondition(!done, "AtomicWrite committed twice")
+            done = true
+            let syncError = (try? sync.wait()) ?? 0
+            _ = close(fd)
+            guard syncError == 0 else {
+                _ = unlink(tempPath)
+                throw Errno(syncError)
+            }
+            guard rename(tempPath, path) == 0 else {
+                let error = Errno.current
+                _ = unlink(tempPath)
+                throw error
+            }
+            syncDirectory(of: path)
+        }
+
+        deinit {
+            guard !done else { return }
+            _ = try? sync.wait()  // the thread uses the descriptor
+            _ = close(fd)
+            _ = unlink(tempPath)
+        }
+    }
+
     /// Replaces `path` atomically: temp file, fsync, rename, fsync of the directory.
     /// A reader sees the old file or the new one, never a partial write. With `durable: false` the
     /// two fsyncs are skipped: still atomic for readers and against a killed process, but a power

@@ -34,6 +34,24 @@ import Testing
         }
     }
 
+    /// The two-phase write: nothing under the name until commit (only the temporary file), then exactly the bytes
+    /// and mode, replacing an older file; dropped without commit, nothing at all is left.
+    @Test func atomicWriteAppearsOnlyOnCommit() throws {
+        let dir = try TemporaryDirectory("posix-atomic")
+        let path = dir.path + "/c1"
+        try FileSystem.writeFileAtomically(path, Array("old".utf8))
+        let write = try FileSystem.AtomicWrite(path, Array("new".utf8), mode: 0o640)
+        #expect(try FileSystem.readFile(path) == Array("old".utf8))
+        #expect(try FileSystem.listDirectory(dir.path).count == 2)
+        try write.commit()
+        #expect(try FileSystem.readFile(path) == Array("new".utf8) && mode(path) == 0o640)
+        #expect(try FileSystem.listDirectory(dir.path) == ["c1"])
+
+        do { _ = try FileSystem.AtomicWrite(dir.path + "/c2", Array("dropped".utf8)) }
+        #expect(try FileSystem.listDirectory(dir.path) == ["c1"])
+        #expect(throws: Errno.noSuchFileOrDirectory) { _ = try FileSystem.AtomicWrite(dir.path + "/missing/c3", [1]) }
+    }
+
     /// In place: created when missing, and a shorter value leaves no tail of a longer one.
     @Test func overwriteCreatesAndCutsToLength() throws {
         let dir = try TemporaryDirectory("posix-overwrite")

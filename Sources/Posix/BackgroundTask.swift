@@ -2,22 +2,23 @@
 import Glibc
 #endif
 
-/// Runs one closure on its own pthread so that a slow, independent step (exec'ing the IPAM plugin) overlaps with
-/// netlink work on the calling thread. posix_spawn alone holds its caller until the child has exec'd (vfork): a
-/// bridge ADD that spawned IPAM from the main thread instead was 0.5 ms slower (A/B, 100 calls each).
+/// Runs one closure on its own pthread so that a slow, independent step overlaps with work on the calling thread:
+/// exec'ing the IPAM plugin while the bridge does its netlink work (posix_spawn holds its caller until the child has
+/// exec'd: a bridge ADD that spawned IPAM from the main thread instead was 0.5 ms slower, A/B, 100 calls each), or
+/// fsyncing flannel's stored config while the delegate is started.
 /// Plain pthreads, no async and no Dispatch: the calling thread keeps its network namespace, and the helper thread
-/// never changes namespace either (it only spawns a process).
+/// never changes namespace either.
 /// If the thread cannot be created the closure runs synchronously on the first `wait()`.
 ///
 /// The outcome is kept as a value and an error rather than a `Result<T, any Error>`: instantiating that type made the
 /// runtime search every protocol conformance in the binary (for `any Error: Error`) on the IPAM thread of each ADD.
-final class BackgroundTask<T>: @unchecked Sendable {
+public final class BackgroundTask<T>: @unchecked Sendable {
     private let body: () throws -> T
     private var value: T?
     private var failure: (any Error)?
     private var thread: pthread_t?
 
-    init(_ body: @escaping () throws -> T) {
+    public init(_ body: @escaping () throws -> T) {
         self.body = body
         // The thread gets a retained, type-erased closure: no dynamic cast back to the generic class.
         let run = Unmanaged.passRetained(ThreadBody { [self] in runBody() }).toOpaque()
@@ -30,7 +31,7 @@ final class BackgroundTask<T>: @unchecked Sendable {
     }
 
     /// Joins the thread (once) and returns the closure's result or rethrows its error.
-    func wait() throws -> T {
+    public func wait() throws -> T {
         if let thread {
             let joined = pthread_join(thread, nil)
             precondition(joined == 0, "pthread_join failed: \(joined)")  // only EDEADLK/EINVAL/ESRCH: a bug here
