@@ -28,6 +28,14 @@ import Testing
         #expect(try JSONValue.parse(#""\u00e9\ud83d\ude00""#) == .string("é😀"))
     }
 
+    /// Exact escaping: quotes, backslash, \n \r \t, other control characters as \u00XX, U+2028/2029, and
+    /// everything else (including multi-byte UTF-8 and a lone E2 that starts another character) as is.
+    @Test func escapesExactly() {
+        let value: JSONValue = ["k\"": "a\"b\\c\n\r\t\u{1f}\u{2028}\u{2029}\u{2030}é😀"]
+        #expect(value.serialized() == #"{"k\"":"a\"b\\c\n\r\t\u001f\u2028\u2029\#u{2030}é😀"}"#)
+        #expect(JSONValue.array([1, 2.5, true, nil, "x"]).serialized() == #"[1,2.5,true,null,"x"]"#)
+    }
+
     @Test func indentedOutputMatchesGoMarshalIndent() {
         let value: JSONValue = ["cniVersion": "1.0.0", "ips": [["address": "10.0.0.2/24"]], "dns": [:], "list": []]
         let expected = """

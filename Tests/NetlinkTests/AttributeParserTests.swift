@@ -26,6 +26,28 @@ import Testing
         return builder.finished(sequence: 3)
     }
 
+    /// `first(_:)` walks headers in place; it must find exactly what iterating finds, on well-formed attribute
+    /// lists, their truncations and random mutations of them.
+    @Test func firstMatchesIteration() throws {
+        let message = try #require(NetlinkMessage.split(Self.linkReply()[...]).first)
+        let attributes = Array(message.payload.dropFirst(16))  // after struct ifinfomsg
+        var random = SplitMix64(seed: 42)
+        for round in 0..<2000 {
+            var bytes = attributes
+            if round > 0 {
+                for _ in 0..<Int.random(in: 0...3, using: &random) where !bytes.isEmpty {
+                    bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                }
+                bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
+            }
+            let list = Attributes(bytes[...])
+            for type in UInt16(0)...UInt16(40) {
+                let walked = list.first(type), iterated = list.first { $0.type == type }
+                #expect(walked?.type == iterated?.type && walked.map { Array($0.payload) } == iterated.map { Array($0.payload) })
+            }
+        }
+    }
+
     @Test func parsesLink() throws {
         let message = try #require(NetlinkMessage.split(Self.linkReply()[...]).first)
         let link = try #require(Link(parsing: message))

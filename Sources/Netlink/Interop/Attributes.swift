@@ -97,8 +97,25 @@ struct Attributes: Sequence {
 
     func makeIterator() -> Iterator { Iterator(rest: bytes) }
 
-    /// The first attribute of `type`.
-    func first(_ type: UInt16) -> Attribute? { first { $0.type == type } }
+    /// The first attribute of `type`. Walks the headers in place and slices out only the match: parsing a link
+    /// asks for a dozen types among ~50 attributes, and iterating (a payload slice per attribute) cost a bridge ADD
+    /// ~250 000 instructions. Stops where iteration stops: at the first malformed header.
+    func first(_ type: UInt16) -> Attribute? {
+        let found: (offset: Int, length: Int)? = bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while raw.count - offset >= MessageBuilder.attributeHeaderLength {
+                let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+                guard length >= MessageBuilder.attributeHeaderLength, length <= raw.count - offset else { return nil }
+                let kind = raw.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & NetlinkConstant.attributeTypeMask
+                if kind == type { return (offset, length) }
+                offset += netlinkAligned(length)
+            }
+            return nil
+        }
+        guard let found else { return nil }
+        let start = bytes.startIndex + found.offset + MessageBuilder.attributeHeaderLength
+        return Attribute(type: type, payload: bytes[start..<bytes.startIndex + found.offset + found.length])
+    }
 
     /// All attributes of `type`, in order.
     func all(_ type: UInt16) -> [Attribute] { filter { $0.type == type } }
