@@ -35,10 +35,11 @@ public final class Directory {
         return names
     }
 
-    /// Reads at most `limit` bytes of the file `name` in this directory (see `FileSystem.readFile(_:upTo:)`).
+    /// Reads at most `limit` bytes of the regular file `name` in this directory (see `FileSystem.readFile(_:upTo:)`);
+    /// one read when the file is shorter. O_NONBLOCK: a FIFO planted under that name must not hang the caller.
     public func readFile(_ name: String, upTo limit: Int) throws(Errno) -> [UInt8] {
-        let file = try retryingOnInterrupt { openat(fd, name, O_RDONLY | O_CLOEXEC) }
+        let file = try retryingOnInterrupt { openat(fd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         defer { _ = close(file) }  // read-only descriptor: nothing to lose on close
-        return try FileSystem.readPrefix(of: file, upTo: limit)
+        return try FileSystem.readPrefix(of: file, upTo: limit, shortReadIsEnd: true)
     }
 }

@@ -20,14 +20,17 @@ public enum FileSystem {
         return try readPrefix(of: fd, upTo: limit)
     }
 
-    /// Reads at most `limit` bytes from a descriptor, until that many or end of file.
-    static func readPrefix(of fd: Int32, upTo limit: Int) throws(Errno) -> [UInt8] {
+    /// Reads at most `limit` bytes from a descriptor, until that many or end of file. With `shortReadIsEnd` (for a
+    /// regular file, where the kernel returns less than asked only at its end) a short read ends it without the
+    /// extra read that would return 0: host-local reads every reservation file of its directory on each ADD.
+    static func readPrefix(of fd: Int32, upTo limit: Int, shortReadIsEnd: Bool = false) throws(Errno) -> [UInt8] {
         var failure: Errno?
         // Uninitialized storage: zeroing a buffer per file showed up in host-local's directory scan.
         let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, count in
             count = 0
             while count < limit {
                 let n = read(fd, buffer.baseAddress! + count, limit - count)
+                if n > 0, shortReadIsEnd, n < limit - count { count += n; break }
                 if n > 0 { count += n; continue }
                 if n < 0, errno == EINTR { continue }
                 if n < 0 { failure = Errno.current }

@@ -81,6 +81,14 @@ import Testing
         #expect(try dir.readFile("10.0.0.3", upTo: 4096) == Array("bob\r\neth1".utf8))
         #expect(try dir.readFile("10.0.0.2", upTo: 5) == Array("alice".utf8))
         #expect(throws: Errno.noSuchFileOrDirectory) { try dir.readFile("10.0.0.9", upTo: 4096) }
+        // Exactly the limit, and more than one read's worth.
+        let big = [UInt8](repeating: 0x61, count: 10000)
+        try FileSystem.overwrite(temp.path + "/big", big)
+        #expect(try dir.readFile("big", upTo: 4096) == Array(big.prefix(4096)))
+        #expect(try dir.readFile("big", upTo: 20000) == big)
+        // A FIFO under an address's name does not hang the reader (no writer: empty).
+        #expect(mkfifo(temp.path + "/10.0.0.4", 0o600) == 0)
+        #expect(try dir.readFile("10.0.0.4", upTo: 4096).isEmpty)
     }
 
     @Test func refusesWhatIsNotADirectory() throws {
