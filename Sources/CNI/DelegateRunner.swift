@@ -84,8 +84,8 @@ public struct ExecDelegateRunner: DelegateRunner {
         return try Self.parseResult(of: type, try Self.output(type, result, call))
     }
 
-    /// Starts the plugin before `prepare` runs (its exec and start-up take about as long as flannel's lease read and
-    /// fsyncs), and sends its stdin after. When the plugin cannot be found or started, falls back to the sequential
+    /// Starts the plugin before `prepare` runs (its exec and start-up overlap with the rest of flannel's fsyncs), and
+    /// sends its stdin after. When the plugin cannot be found or started, falls back to the sequential
     /// `run`, which reports `prepare`'s errors first, as without the overlap, and retries a busy binary.
     public func run(_ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8])
         throws -> [UInt8]
