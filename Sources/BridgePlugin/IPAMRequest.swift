@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CNI
 import Posix
 
@@ -32,48 +29,4 @@ final class IPAMRequest: @unchecked Sendable {
 
     /// Whether the plugin succeeded, waiting for it (the undo of a failed ADD releases an address only then).
     var succeeded: Bool { (try? task.wait()) != nil }
-}
-
-/// One value handed from a helper thread to a waiting one, or the news that none will come.
-private final class Mailbox<T>: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var value: T?
-    private var closed = false
-
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
-
-    /// Stores the value (the first one wins) and wakes the waiter.
-    func put(_ newValue: T) {
-        pthread_mutex_lock(mutex)
-        if value == nil, !closed { value = newValue }
-        pthread_cond_broadcast(condition)
-        pthread_mutex_unlock(mutex)
-    }
-
-    /// No value will come after this.
-    func close() {
-        pthread_mutex_lock(mutex)
-        closed = true
-        pthread_cond_broadcast(condition)
-        pthread_mutex_unlock(mutex)
-    }
-
-    /// The value once there is one, or nil once closed without one.
-    func take() -> T? {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        while value == nil, !closed { pthread_cond_wait(condition, mutex) }
-        return value
-    }
 }

@@ -27,14 +27,9 @@ public struct DelegateStore: Sendable {
 
     public func path(for containerID: String) -> String { directory + "/" + containerID }
 
-    /// Writes atomically (temp file, fsync, rename): a crash never leaves a half-written config,
-    /// which was flannel-io/flannel#1662's stuck DEL.
-    public func save(_ bytes: [UInt8], for containerID: String) throws(FlannelError) {
-        try beginSave(bytes, for: containerID).commit()
-    }
-
-    /// `save` in two halves: the content is written to a temporary file and its fsync started now; `commit()` puts
-    /// it in place. Meanwhile the caller can start the delegate.
+    /// Writes atomically (temp file, fsync, rename, directory fsync): a crash never leaves a half-written config,
+    /// which was flannel-io/flannel#1662's stuck DEL. In two halves: the content is written to a temporary file and
+    /// its fsync started now; `commit()` puts it in place. Meanwhile the caller can start the delegate.
     public func beginSave(_ bytes: [UInt8], for containerID: String) throws(FlannelError) -> PendingSave {
         do {
             try FileSystem.makeDirectories(directory, mode: 0o700)

@@ -59,3 +59,47 @@ private func backgroundTaskMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeM
     Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
     return nil
 }
+
+/// One value handed from a helper thread to a waiting one, or the news that none will come.
+public final class Mailbox<T>: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var value: T?
+    private var closed = false
+
+    public init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Stores the value (the first one wins) and wakes the waiter.
+    public func put(_ newValue: T) {
+        pthread_mutex_lock(mutex)
+        if value == nil, !closed { value = newValue }
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// No value will come after this.
+    public func close() {
+        pthread_mutex_lock(mutex)
+        closed = true
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// The value once there is one, or nil once closed without one.
+    public func take() -> T? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while value == nil, !closed { pthread_cond_wait(condition, mutex) }
+        return value
+    }
+}

@@ -24,17 +24,22 @@ struct RollbackIntegrationTests {
         try expectNothingLeft(h, pod)
     }
 
-    /// The ADD goes ahead as soon as IPAM has printed a result, and confirms the exit status before committing. An
-    /// IPAM that prints a result and then fails (or adds garbage after it) fails the ADD, which leaves nothing behind.
-    @Test(arguments: [("exit 1", Int64(999)), ("echo trailing; exit 0", Int64(6))])
-    func ipamThatFailsAfterPrintingAResult(ending: String, code: Int64) throws {
-        guard requireNetNS() else { return }
+    /// An IPAM that prints a result for 10.77.0.9 (the ADD goes ahead with it at once), sleeps 0.3 s, then `ending`.
+    func lateIPAM(ending: String) throws -> (BridgeHarness, TestNamespace, PluginOutput) {
         let h = try BridgeHarness(["isGateway": true])
         let result = #"{"cniVersion":"1.0.0","ips":[{"address":"10.77.0.9/24","gateway":"10.77.0.1"}]}"#
         try h.installScript("lateipam", "cat >/dev/null; echo '\(result)'; sleep 0.3; \(ending)")
         h.config["ipam"] = ["type": "lateipam"]
         let pod = try h.pod()
-        let out = try h.run("ADD", pod)
+        return (h, pod, try h.run("ADD", pod))
+    }
+
+    /// The exit status is confirmed before the ADD commits: an IPAM that prints a result and then fails (or adds
+    /// garbage after it) fails the ADD, which leaves nothing behind.
+    @Test(arguments: [("exit 1", Int64(999)), ("echo trailing; exit 0", Int64(6))])
+    func ipamThatFailsAfterPrintingAResult(ending: String, code: Int64) throws {
+        guard requireNetNS() else { return }
+        let (h, pod, out) = try lateIPAM(ending: ending)
         #expect(out.exitCode == 1 && out.code == code, "\(out.stdout)\(out.stderr)")
         try expectNothingLeft(h, pod)
         #expect(try !h.host.ip("-o", "addr", "show", "dev", "cni0").contains("10.77.0.1"))
@@ -43,12 +48,7 @@ struct RollbackIntegrationTests {
     /// An IPAM that takes its time to exit after printing still succeeds, with its result.
     @Test func ipamThatExitsLateAfterPrinting() throws {
         guard requireNetNS() else { return }
-        let h = try BridgeHarness(["isGateway": true])
-        let result = #"{"cniVersion":"1.0.0","ips":[{"address":"10.77.0.9/24","gateway":"10.77.0.1"}]}"#
-        try h.installScript("lateipam", "cat >/dev/null; echo '\(result)'; sleep 0.3")
-        h.config["ipam"] = ["type": "lateipam"]
-        let pod = try h.pod()
-        let out = try h.run("ADD", pod)
+        let (_, pod, out) = try lateIPAM(ending: "exit 0")
         #expect(out.exitCode == 0, "\(out.stdout)\(out.stderr)")
         #expect(try pod.ip("-o", "addr", "show", "dev", "eth0").contains("10.77.0.9/24"))
     }
