@@ -21,9 +21,8 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let bytes = text.utf8
-        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")), let address = IPAddress(String(text[..<slash])) else {
-            return nil
-        }
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        guard let address = IPAddress(String(text[..<slash])) else { return nil }
         var prefix = 0, digits = 0
         for byte in bytes[bytes.index(after: slash)...] {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, !(digits == 1 && prefix == 0) else {

@@ -19,7 +19,8 @@ public protocol DelegateRunner: Sendable {
     /// a complete one, before it has exited (a process's exit takes ~0.2 ms more). The return value or error is
     /// still the final outcome: a caller that went ahead with the early result must undo its work when this throws.
     /// The default implementation never calls `early`.
-    func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void) throws(CNIError) -> CNIResult
+    func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void)
+        throws(CNIError) -> CNIResult
 }
 
 extension DelegateRunner {
@@ -34,8 +35,8 @@ extension DelegateRunner {
         try Self.parseResult(of: type, try run(type, .add, stdin: stdin, for: call))
     }
 
-    public func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void) throws(CNIError)
-        -> CNIResult
+    public func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void)
+        throws(CNIError) -> CNIResult
     {
         try add(type, stdin: stdin, for: call)
     }
@@ -68,8 +69,8 @@ public struct ExecDelegateRunner: DelegateRunner {
     /// Publishes the result once stdout holds a complete JSON object that is a result (not an error object); the
     /// final parse of the whole output must then succeed too (jansson rejects trailing data), so an early result is
     /// the final one whenever the ADD succeeds.
-    public func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void) throws(CNIError)
-        -> CNIResult
+    public func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void)
+        throws(CNIError) -> CNIResult
     {
         let program = try Self.find(type, in: call.path)
         var published = false
@@ -93,7 +94,8 @@ public struct ExecDelegateRunner: DelegateRunner {
         let child: Spawn.Child
         do {
             let program = try Self.find(type, in: call.path)
-            child = try Spawn.start(path: program, arguments: [program], environment: Self.environment(command, call).spawnEntries)
+            let environment = Self.environment(command, call).spawnEntries
+            child = try Spawn.start(path: program, arguments: [program], environment: environment)
         } catch {
             return try run(type, command, stdin: try prepare(), for: call)
         }

@@ -70,7 +70,8 @@ extension SubnetEnv {
         // than the rest of the parse. A CR before the LF is trimmed with the other whitespace.
         for line in Self.lines(of: text) {
             if let equals = line.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                fields.read(key: line[..<equals].trimmingWhitespace, value: line[line.utf8.index(after: equals)...].trimmingWhitespace)
+                let value = line[line.utf8.index(after: equals)...]
+                fields.read(key: line[..<equals].trimmingWhitespace, value: value.trimmingWhitespace)
             } else {
                 fields.read(key: line.trimmingWhitespace, value: "")
             }

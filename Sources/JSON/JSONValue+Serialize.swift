@@ -19,12 +19,14 @@ extension JSONValue {
         case .double(let d): out.append(contentsOf: (d.isFinite ? d.description : "null").utf8)  // no NaN/Infinity
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
-            writeContainer(open: 0x5B, close: 0x5D, count: items.count, to: &out, indent: indent, level: level) { i, out in
+            writeContainer(open: 0x5B, close: 0x5D, count: items.count, to: &out, indent: indent, level: level) {
+                i, out in
                 items[i].write(to: &out, indent: indent, level: level + 1)
             }
         case .object(let object):
             let members = object.members
-            writeContainer(open: 0x7B, close: 0x7D, count: members.count, to: &out, indent: indent, level: level) { i, out in
+            writeContainer(open: 0x7B, close: 0x7D, count: members.count, to: &out, indent: indent, level: level) {
+                i, out in
                 Self.quote(members[i].key, into: &out)
                 out.append(0x3A)  // ':'
                 if indent > 0 { out.append(0x20) }
@@ -71,7 +73,7 @@ extension JSONValue {
             case 0x0D: out.append(contentsOf: [0x5C, 0x72])
             case 0x09: out.append(contentsOf: [0x5C, 0x74])
             case 0..<0x20: out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (bytes[i + 2] == 0xA8 || bytes[i + 2] == 0xA9):
+            case 0xE2 where i + 2 < bytes.count && bytes[i + 1] == 0x80 && (0xA8...0xA9).contains(bytes[i + 2]):
                 out.append(contentsOf: Array("\\u202".utf8))
                 out.append(bytes[i + 2] == 0xA8 ? 0x38 : 0x39)
                 i += 2

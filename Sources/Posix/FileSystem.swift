@@ -71,15 +71,21 @@ public enum FileSystem {
         }
     }
 
+    /// A new, empty `<path>.tmp.XXXXXX` (mkostemp). O_CLOEXEC at creation: a child spawned meanwhile by another thread
+    /// must not inherit a writable descriptor (exec of that file would then fail with ETXTBSY).
+    private static func createTemporary(near path: String) throws(Errno) -> (fd: Int32, path: String) {
+        var template = Array((path + ".tmp.XXXXXX").utf8CString)
+        let fd = try retryingOnInterrupt {
+            template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
+        }
+        return (fd, String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
     /// Writes `bytes` to a new temporary file next to `path` and (if `durable`) fsyncs it; returns the temp path.
     private static func writeTemporary(
         near path: String, _ bytes: [UInt8], mode: UInt32, durable: Bool = true
     ) throws(Errno) -> String {
-        var template = Array((path + ".tmp.XXXXXX").utf8CString)
-        // O_CLOEXEC at creation: a child spawned meanwhile by another thread must not inherit a writable
-        // descriptor (exec of that file would then fail with ETXTBSY).
-        let fd = try retryingOnInterrupt { template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) } }
-        let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let (fd, tempPath) = try createTemporary(near: path)
         do throws(Errno) {
             defer { _ = close(fd) }  // fsync below already reported any write-back error
             guard fchmod(fd, mode) == 0 else { throw Errno.current }
@@ -104,9 +110,7 @@ public enum FileSystem {
         private var done = false
 
         public init(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(Errno) {
-            var template = Array((path + ".tmp.XXXXXX").utf8CString)
-            let fd = try retryingOnInterrupt { template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) } }
-            let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let (fd, tempPath) = try createTemporary(near: path)
             do throws(Errno) {
                 guard fchmod(fd, mode) == 0 else { throw Errno.current }
                 try writeAll(fd, bytes)

@@ -105,7 +105,9 @@ import Testing
         let (call, _) = try call(dir)
         #expect(throws: PrepareFailed()) {
             _ = try ExecDelegateRunner().run("ipam", .add, for: call) {
-                for _ in 0..<200 where !FileSystem.isRegularFile(dir.path + "/started") { Clock.sleep(milliseconds: 10) }
+                for _ in 0..<200 where !FileSystem.isRegularFile(dir.path + "/started") {
+                    Clock.sleep(milliseconds: 10)
+                }
                 throw PrepareFailed()
             }
         }

@@ -43,7 +43,8 @@ import Testing
             let list = Attributes(bytes[...])
             for type in UInt16(0)...UInt16(40) {
                 let walked = list.first(type), iterated = list.first { $0.type == type }
-                #expect(walked?.type == iterated?.type && walked.map { Array($0.payload) } == iterated.map { Array($0.payload) })
+                #expect(walked?.type == iterated?.type)
+                #expect(walked.map { Array($0.payload) } == iterated.map { Array($0.payload) })
             }
         }
     }

@@ -22,7 +22,9 @@ import Testing
     /// The pid the child wrote to `path` (polls until the whole line is there, up to 2 s).
     private func waitForPID(_ path: String) -> Int32? {
         for _ in 0..<200 {
-            if let text = try? FileSystem.readText(path), text.hasSuffix("\n"), let pid = Int32(text.dropLast()) { return pid }
+            if let text = try? FileSystem.readText(path), text.hasSuffix("\n"), let pid = Int32(text.dropLast()) {
+                return pid
+            }
             Clock.sleep(milliseconds: 10)
         }
         return nil

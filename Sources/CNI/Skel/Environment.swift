@@ -13,7 +13,9 @@ public struct Environment: Sendable, Equatable {
 
     public init(_ pairs: [(String, String)]) { spawnEntries = pairs.map { $0.0 + "=" + $0.1 } }
 
-    public init(_ dictionary: [String: String]) { self.init(dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }
+    public init(_ dictionary: [String: String]) {
+        self.init(dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
 
     /// The running process's environment.
     public static func current() -> Environment { Environment(entries: Spawn.currentEnvironment()) }

@@ -106,8 +106,8 @@ struct Attributes: Sequence {
             while raw.count - offset >= MessageBuilder.attributeHeaderLength {
                 let length = Int(raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
                 guard length >= MessageBuilder.attributeHeaderLength, length <= raw.count - offset else { return nil }
-                let kind = raw.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & NetlinkConstant.attributeTypeMask
-                if kind == type { return (offset, length) }
+                let kind = raw.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self)
+                if kind & NetlinkConstant.attributeTypeMask == type { return (offset, length) }
                 offset += netlinkAligned(length)
             }
             return nil
