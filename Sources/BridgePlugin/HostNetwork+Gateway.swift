@@ -63,7 +63,11 @@ extension HostNetwork {
     }
 
     private func createIfFree(_ name: String, mtu: UInt32?, peer: VethPeer) throws(NetlinkError) -> Link? {
-        do { return try nl.createVeth(named: name, mtu: mtu, peer: peer) } catch where error.isExists { return nil }
+        do {
+            return try nl.createVeth(named: name, mtu: mtu, queues: VethPair.queues, peer: peer)
+        } catch where error.isExists {
+            return nil
+        }
     }
 
     private func deleteAddressIfPresent(_ address: IPNetwork, linkIndex: Int32) throws(NetlinkError) {
@@ -92,7 +96,7 @@ extension HostNetwork {
         var created: (link: Link, peer: String)?
         for _ in 0..<10 where created == nil {
             let peer = VethName.random()
-            if let link = try createIfFree(name, mtu: mtu, peer: VethPeer(name: peer, mtu: mtu)) {
+            if let link = try createIfFree(name, mtu: mtu, peer: VethPeer(name: peer, mtu: mtu, queues: VethPair.queues)) {
                 created = (link, peer)
             } else if let raced = try nl.link(named: name) {
                 return (raced, false)

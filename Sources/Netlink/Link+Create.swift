@@ -11,13 +11,18 @@ public struct VethPeer: Hashable, Sendable {
     public var mac: MACAddress?
     /// An open `/proc/<pid>/ns/net`-style descriptor (e.g. `NetNS.fd`); nil keeps the peer in this namespace.
     public var namespaceFD: Int32?
+    /// IFLA_NUM_TX_QUEUES and IFLA_NUM_RX_QUEUES of the peer; nil for the kernel default (see `LinkRequest.queues`).
+    public var queues: UInt32?
 
     /// A request; nil fields are left out of the message.
-    public init(name: String, mtu: UInt32? = nil, mac: MACAddress? = nil, namespaceFD: Int32? = nil) {
+    public init(
+        name: String, mtu: UInt32? = nil, mac: MACAddress? = nil, namespaceFD: Int32? = nil, queues: UInt32? = nil
+    ) {
         self.name = name
         self.mtu = mtu
         self.mac = mac
         self.namespaceFD = namespaceFD
+        self.queues = queues
     }
 }
 
@@ -75,18 +80,26 @@ public struct LinkRequest: Hashable, Sendable {
     public var mtu: UInt32?
     /// IFLA_ADDRESS; nil lets the kernel pick a random address.
     public var mac: MACAddress?
+    /// IFLA_NUM_TX_QUEUES and IFLA_NUM_RX_QUEUES: queues allocated (and in use) from the start. nil leaves the
+    /// driver's default; a veth then allocates one per possible CPU and cuts the real count to one after
+    /// registering each end, and every cut waits for an expedited RCU grace period (0.1-0.8 ms, each end).
+    /// Given on the veth itself, the kernel skips both cuts; give it on the peer as well, or the peer keeps
+    /// one real queue per CPU.
+    public var queues: UInt32?
 
     /// A request; nil fields are left out of the message.
-    public init(name: String, kind: LinkKind, mtu: UInt32? = nil, mac: MACAddress? = nil) {
+    public init(name: String, kind: LinkKind, mtu: UInt32? = nil, mac: MACAddress? = nil, queues: UInt32? = nil) {
         self.name = name
         self.kind = kind
         self.mtu = mtu
         self.mac = mac
+        self.queues = queues
     }
 }
 
 extension LinkRequest {
-    /// RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL, IFLA_IFNAME, IFLA_MTU, IFLA_ADDRESS and IFLA_LINKINFO.
+    /// RTM_NEWLINK with NLM_F_CREATE | NLM_F_EXCL, IFLA_IFNAME, IFLA_MTU, IFLA_ADDRESS, the queue counts and
+    /// IFLA_LINKINFO.
     func makeMessage() -> MessageBuilder {
         var message = MessageBuilder(
             type: MessageType.newLink, flags: MessageFlags.create | MessageFlags.exclusive)
@@ -94,6 +107,7 @@ extension LinkRequest {
         message.put(LinkAttribute.ifname, string: name)
         if let mtu { message.put(LinkAttribute.mtu, integer: mtu) }
         if let mac { message.put(LinkAttribute.address, mac.bytes) }
+        Self.appendQueues(queues, to: &message)
         message.nest(LinkAttribute.linkInfo) { info in
             info.put(LinkAttribute.infoKind, string: kind.name)
             appendKindData(to: &info)
@@ -124,6 +138,13 @@ extension LinkRequest {
         if let mtu = peer.mtu { message.put(LinkAttribute.mtu, integer: mtu) }
         if let mac = peer.mac { message.put(LinkAttribute.address, mac.bytes) }
         if let fd = peer.namespaceFD { message.put(LinkAttribute.netNSFD, integer: UInt32(bitPattern: fd)) }
+        appendQueues(peer.queues, to: &message)
+    }
+
+    private static func appendQueues(_ queues: UInt32?, to message: inout MessageBuilder) {
+        guard let queues else { return }
+        message.put(LinkAttribute.numTxQueues, integer: queues)
+        message.put(LinkAttribute.numRxQueues, integer: queues)
     }
 
     private static func appendVXLAN(_ options: VXLANOptions, to message: inout MessageBuilder) {
@@ -164,11 +185,12 @@ extension NetlinkSocket {
 
     /// Creates a veth pair whose end `name` lives in this socket's namespace and whose other end is created directly
     /// where `peer.namespaceFD` says; returns this side. Sends RTM_NEWLINK kind "veth" with VETH_INFO_PEER, then
-    /// RTM_GETLINK. The peer is not looked up: open a socket in its namespace for that.
-    public func createVeth(named name: String, mtu: UInt32? = nil, mac: MACAddress? = nil, peer: VethPeer)
-        throws(NetlinkError) -> Link
-    {
-        try createLink(LinkRequest(name: name, kind: .veth(peer: peer), mtu: mtu, mac: mac))
+    /// RTM_GETLINK. The peer is not looked up: open a socket in its namespace for that. `queues` is this end's
+    /// queue count (`LinkRequest.queues`), `peer.queues` the other's.
+    public func createVeth(
+        named name: String, mtu: UInt32? = nil, mac: MACAddress? = nil, queues: UInt32? = nil, peer: VethPeer
+    ) throws(NetlinkError) -> Link {
+        try createLink(LinkRequest(name: name, kind: .veth(peer: peer), mtu: mtu, mac: mac, queues: queues))
         return try requireLink(named: name)
     }
 

@@ -56,6 +56,9 @@ struct LifecycleIntegrationTests {
         let veth = result.interfaceNames[1]
         let details = try h.host.ip("-d", "link", "show", veth)
         #expect(details.contains("hairpin on") && details.contains("isolated on") && details.contains("mtu 1400"))
+        // Both ends created with one queue each way (VethPair.queues), not one per CPU cut back to one.
+        #expect(details.contains("numtxqueues 1 numrxqueues 1"))
+        #expect(try pod.ip("-d", "link", "show", "eth0").contains("numtxqueues 1 numrxqueues 1"))
         #expect(try pod.ip("link", "show", "eth0").contains("mtu 1400"))
         #expect(try h.host.ip("link", "show", "cni0").contains("mtu 1400"))
         #expect(veth.hasPrefix("veth") && veth.count == 12)

@@ -48,6 +48,18 @@ struct LinkIntegrationTests {
         #expect(try container.ip("-o", "link").contains("eth0@"))
     }
 
+    @Test func vethQueueCountsOnBothEnds() throws {
+        guard requireNetNS() else { return }
+        let ns = try TestNamespace("nlt")
+        try withNetlink(in: ns) { nl in
+            _ = try nl.createVeth(named: "veth0", queues: 1, peer: VethPeer(name: "veth1", queues: 1))
+            _ = try nl.createVeth(named: "veth2", queues: 3, peer: VethPeer(name: "veth3", queues: 2))
+        }
+        for (name, queues) in [("veth0", 1), ("veth1", 1), ("veth2", 3), ("veth3", 2)] {
+            #expect(try ns.ip("-d", "link", "show", name).contains("numtxqueues \(queues) numrxqueues \(queues)"))
+        }
+    }
+
     @Test func masterUpMTUMACAndPromiscuous() throws {
         guard requireNetNS() else { return }
         let ns = try TestNamespace("nlt")

@@ -29,8 +29,8 @@ import TestSupport
     }
 
     @Test func vethWithPeerInOtherNamespace() throws {
-        let peer = VethPeer(name: "veth1234abcd", mtu: 1450, namespaceFD: 5)
-        let request = LinkRequest(name: "eth0", kind: .veth(peer: peer), mtu: 1450)
+        let peer = VethPeer(name: "veth1234abcd", mtu: 1450, namespaceFD: 5, queues: 1)
+        let request = LinkRequest(name: "eth0", kind: .veth(peer: peer), mtu: 1450, queues: 1)
         #expect(Self.wire(request.makeMessage()) == (try Self.golden("newlink-veth.hex")))
     }
 

@@ -117,6 +117,25 @@ struct Attributes: Sequence {
         return Attribute(type: type, payload: bytes[start..<bytes.startIndex + found.offset + found.length])
     }
 
+    /// Calls `body` with each attribute, in order, walking the headers in place (no iterator state, no dropFirst per
+    /// attribute); stops where iteration stops, at the first malformed header. For one pass over a message that
+    /// wants several types.
+    func forEachInPlace(_ body: (Attribute) -> Void) {
+        let count = bytes.count, base = bytes.startIndex
+        var offset = 0
+        while count - offset >= MessageBuilder.attributeHeaderLength {
+            let header = bytes.withUnsafeBytes { raw in
+                (raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self),
+                 raw.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self))
+            }
+            let length = Int(header.0)
+            guard length >= MessageBuilder.attributeHeaderLength, length <= count - offset else { return }
+            let start = base + offset + MessageBuilder.attributeHeaderLength
+            body(Attribute(type: header.1 & NetlinkConstant.attributeTypeMask, payload: bytes[start..<base + offset + length]))
+            offset += netlinkAligned(length)
+        }
+    }
+
     /// All attributes of `type`, in order.
     func all(_ type: UInt16) -> [Attribute] { filter { $0.type == type } }
 }

@@ -62,6 +62,10 @@ enum LinkAttribute {
     static let extMask = UInt16(IFLA_EXT_MASK)
     static let afSpec = UInt16(IFLA_AF_SPEC)
     static let linkNetNSID = UInt16(IFLA_LINK_NETNSID)
+    static let numTxQueues = UInt16(IFLA_NUM_TX_QUEUES)
+    static let numRxQueues = UInt16(IFLA_NUM_RX_QUEUES)
+    /// IFLA_EXT_MASK bit: leave the counters out of RTM_NEWLINK replies.
+    static let skipStats = UInt32(RTEXT_FILTER_SKIP_STATS)
 
     static let infoKind = UInt16(IFLA_INFO_KIND)
     static let infoData = UInt16(IFLA_INFO_DATA)
