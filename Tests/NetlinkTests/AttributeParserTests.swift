@@ -28,7 +28,7 @@ import Testing
 
     /// `first(_:)` walks headers in place; it must find exactly what iterating finds, on well-formed attribute
     /// lists, their truncations and random mutations of them.
-    @Test func firstMatchesIteration() throws {
+    @Test func inPlaceWalksMatchIteration() throws {
         let message = try #require(NetlinkMessage.split(Self.linkReply()[...]).first)
         let attributes = Array(message.payload.dropFirst(16))  // after struct ifinfomsg
         var random = SplitMix64(seed: 42)
@@ -41,6 +41,10 @@ import Testing
                 bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
             }
             let list = Attributes(bytes[...])
+            var walkedAll: [Attribute] = []
+            list.forEachInPlace { walkedAll.append($0) }
+            #expect(walkedAll.map(\.type) == list.map(\.type))
+            #expect(walkedAll.map { Array($0.payload) } == list.map { Array($0.payload) })
             for type in UInt16(0)...UInt16(40) {
                 let walked = list.first(type), iterated = list.first { $0.type == type }
                 #expect(walked?.type == iterated?.type)
