@@ -21,9 +21,18 @@ public protocol DelegateRunner: Sendable {
     /// The default implementation never calls `early`.
     func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void)
         throws(CNIError) -> CNIResult
+
+    /// Starts plugin `type` for `command` now, from the raw environment, before the caller has read its own config:
+    /// the plugin's start-up (exec, loading, runtime initialisation, ~0.9 ms for bridge) then overlaps with the
+    /// caller's. The plugin waits for stdin; a later `run(_:_:for:stdinFrom:)` for the same program and
+    /// environment uses it, anything else (a different type, an error) kills it before it read a byte. An
+    /// implementation may do nothing (the default).
+    func prestart(_ type: String, _ command: Command, environment: Environment)
 }
 
 extension DelegateRunner {
+    public func prestart(_ type: String, _ command: Command, environment: Environment) {}
+
     public func run(_ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8])
         throws -> [UInt8]
     {
@@ -58,6 +67,8 @@ extension DelegateRunner {
 
 /// Finds the delegate in `CNI_PATH` and runs it with `posix_spawn`.
 public struct ExecDelegateRunner: DelegateRunner {
+    private let prestarted = PrestartedChild()
+
     public init() {}
 
     public func run(_ type: String, _ command: Command, stdin: [UInt8], for call: Invocation) throws(CNIError) -> [UInt8] {
@@ -94,8 +105,11 @@ public struct ExecDelegateRunner: DelegateRunner {
         let child: Spawn.Child
         do {
             let program = try Self.find(type, in: call.path)
-            let environment = Self.environment(command, call).spawnEntries
-            child = try Spawn.start(path: program, arguments: [program], environment: environment)
+            let environment = Self.environment(command, call.environment).spawnEntries
+            switch prestarted.take(program, environment) {
+            case .some(let started): child = started
+            case .none: child = try Spawn.start(path: program, arguments: [program], environment: environment)
+            }
         } catch {
             return try run(type, command, stdin: try prepare(), for: call)
         }
@@ -107,9 +121,25 @@ public struct ExecDelegateRunner: DelegateRunner {
         return try Self.output(type, child.finish(stdin: input), call)
     }
 
-    /// The caller's environment with `CNI_COMMAND` set to `command`.
+    /// Starts the plugin and keeps it for the next `run(_:_:for:stdinFrom:)`; a plugin that cannot be found or
+    /// started is left to that call, which reports why.
+    public func prestart(_ type: String, _ command: Command, environment: Environment) {
+        guard let program = try? Self.find(type, in: environment.searchPath) else { return }
+        let entries = Self.environment(command, environment).spawnEntries
+        do {
+            prestarted.put(try Spawn.start(path: program, arguments: [program], environment: entries), program, entries)
+        } catch {
+            return  // started again (and its error reported) by the call that needs it
+        }
+    }
+
     private static func environment(_ command: Command, _ call: Invocation) -> Environment {
-        var environment = call.environment
+        environment(command, call.environment)
+    }
+
+    /// The caller's environment with `CNI_COMMAND` set to `command`.
+    private static func environment(_ command: Command, _ base: Environment) -> Environment {
+        var environment = base
         environment["CNI_COMMAND"] = command.rawValue
         return environment
     }
@@ -157,5 +187,27 @@ public struct ExecDelegateRunner: DelegateRunner {
         let text = String(decoding: result.stdout.isEmpty ? result.stderr : result.stdout, as: UTF8.self)
         return CNIError(.internalError, "plugin type=\"\(type)\" failed with exit code \(result.exitCode)",
                         details: text.isEmpty ? nil : text)
+    }
+}
+
+/// A plugin started by `prestart`, kept until a run for the same program and environment takes it. A child that is
+/// replaced, refused or never taken is killed (SIGKILL, then reaped) before it has read any input.
+private final class PrestartedChild: @unchecked Sendable {
+    private var child: Spawn.Child?
+    private var program = ""
+    private var environment: [String] = []
+
+    func put(_ started: consuming Spawn.Child, _ program: String, _ environment: [String]) {
+        child = consume started
+        (self.program, self.environment) = (program, environment)
+    }
+
+    /// The kept child if it runs `program` with `environment`; nil (and any other kept child killed) otherwise.
+    func take(_ program: String, _ environment: [String]) -> Spawn.Child? {
+        guard program == self.program, environment == self.environment else {
+            child = nil
+            return nil
+        }
+        return child.take()
     }
 }

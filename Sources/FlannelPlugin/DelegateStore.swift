@@ -28,8 +28,9 @@ public struct DelegateStore: Sendable {
     public func path(for containerID: String) -> String { directory + "/" + containerID }
 
     /// Writes atomically (temp file, fsync, rename, directory fsync): a crash never leaves a half-written config,
-    /// which was flannel-io/flannel#1662's stuck DEL. In two halves: the content is written to a temporary file and
-    /// its fsync started now; `commit()` puts it in place. Meanwhile the caller can start the delegate.
+    /// which was flannel-io/flannel#1662's stuck DEL. In three steps: the content is written to a temporary file and
+    /// its fsync started now; `commit()` waits for it and puts the file in place; the directory fsync then runs in
+    /// the background until `waitUntilDurable()`. Meanwhile the caller can start and run the delegate.
     public func beginSave(_ bytes: [UInt8], for containerID: String) throws(FlannelError) -> PendingSave {
         do {
             try FileSystem.makeDirectories(directory, mode: 0o700)
@@ -48,10 +49,14 @@ public struct DelegateStore: Sendable {
     public struct PendingSave: Sendable {
         let write: FileSystem.AtomicWrite
 
-        /// Waits for the fsync, renames the file into place and fsyncs the directory.
+        /// Waits for the fsync and renames the file into place (a complete, durable file under its name); the
+        /// directory fsync that makes the name durable starts in the background.
         public func commit() throws(FlannelError) {
             do { try write.commit() } catch { throw .storeFailed(operation: "write", path: write.path, error) }
         }
+
+        /// Waits for the directory fsync started by `commit()`.
+        public func waitUntilDurable() { write.waitUntilDurable() }
     }
 
     public func load(_ containerID: String) -> Lookup {

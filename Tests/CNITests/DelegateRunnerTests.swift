@@ -116,6 +116,55 @@ import Testing
         #expect(!FileSystem.isRegularFile(dir.path + "/acted"))
     }
 
+    func waitForFile(_ path: String) {
+        for _ in 0..<300 where !FileSystem.isRegularFile(path) { Clock.sleep(milliseconds: 10) }
+    }
+
+    /// A plugin prestarted for the same program and environment is the one that gets the stdin: it runs once.
+    @Test func prestartedPluginIsTheOneThatRuns() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "ipam", """
+            echo started >> "$(dirname "$0")/starts"
+            cat > "$(dirname "$0")/stdin"
+            echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.4/24"}]}'
+            """)
+        let (call, _) = try call(dir, env: ["CNI_PATH": "/nonexistent:" + dir.path])
+        let runner = ExecDelegateRunner()
+        runner.prestart("ipam", .add, environment: call.environment)
+        waitForFile(dir.path + "/starts")  // running before any config exists
+        let result = try runner.add("ipam", for: call) { Array("{\"z\":3}".utf8) }
+        #expect(result.ips.first?.address.description == "10.0.0.4/24")
+        #expect(try FileSystem.readText(dir.path + "/starts") == "started\n")
+        #expect(try FileSystem.readText(dir.path + "/stdin") == "{\"z\":3}")
+    }
+
+    /// A prestarted plugin that the call does not use (another type, or no run at all) is killed before it read
+    /// anything; the plugin that is needed is started as usual.
+    @Test func unusedPrestartedPluginNeverActs() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "guess", #"touch "$(dirname "$0")/started-$1"; read line; touch "$(dirname "$0")/acted""#)
+        try makeDelegate(dir, "other", #"cat >/dev/null; echo '{"cniVersion":"1.0.0"}'"#)
+        let (call, _) = try call(dir, env: ["CNI_PATH": dir.path])
+        let runner = ExecDelegateRunner()
+        runner.prestart("guess", .add, environment: call.environment)
+        waitForFile(dir.path + "/started-")
+        #expect(try runner.run("other", .add, for: call) { Array("{}".utf8) } == Array("{\"cniVersion\":\"1.0.0\"}\n".utf8))
+
+        do {
+            let abandoned = ExecDelegateRunner()
+            abandoned.prestart("guess", .add, environment: call.environment)
+            waitForFile(dir.path + "/started-")
+        }
+        // Another environment is not a match either.
+        let other = ExecDelegateRunner()
+        other.prestart("guess", .add, environment: call.environment)
+        var changed = call
+        changed.environment["CNI_IFNAME"] = "eth1"
+        #expect(throws: PrepareFailed()) { _ = try other.run("guess", .add, for: changed) { throw PrepareFailed() } }
+        Clock.sleep(milliseconds: 50)
+        #expect(!FileSystem.isRegularFile(dir.path + "/acted"))
+    }
+
     /// Without a plugin to start, `prepare` still runs first and its error wins, as in the sequential order.
     @Test func prepareErrorsComeBeforeAMissingPlugin() throws {
         let dir = try TemporaryDirectory()

@@ -123,7 +123,7 @@ final class FlannelNode {
         try #require(try JSONValue.parse(try FileSystem.readFile(scratch.path + "/delegate-\(command).json")).objectValue)
     }
 
-    private func installScript(_ body: String) throws {
+    func installScript(_ body: String) throws {
         _ = try FileSystem.removeFile(bin + "/bridge")
         try FileSystem.writeFileAtomically(bin + "/bridge", Array("#!/bin/sh\n\(body)\n".utf8), mode: 0o755)
     }

@@ -163,6 +163,47 @@ struct ChainTests {
         #expect(pod.eth0Addresses().isEmpty)
     }
 
+    /// ADD starts the default delegate before reading its config (`prepare`); when the config names another
+    /// delegate or the lease is unusable, that process is killed before it read a byte and is reaped before flannel
+    /// exits. (Whether the script got as far as its first line depends on timing; that it never acts does not.)
+    @Test func prestartedBridgeNeverActsWhenNotUsed() throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(.go)
+        let pod = try node.makePod()
+        let marks = node.scratch.path
+        try node.installScript(#"echo $$ >> "\#(marks)/bridge-started"; config=$(cat); echo "$config" > "\#(marks)/acted""#)
+        try FileSystem.writeFileAtomically(node.bin + "/mybridge", Array(#"""
+            #!/bin/sh
+            cat > "\#(marks)/mybridge-config"
+            echo '{"cniVersion":"0.3.1","interfaces":[],"ips":[]}'
+
+            """#.utf8), mode: 0o755)
+
+        let other = try node.config("0.3.1", extra: ["delegate": ["type": "mybridge"]])
+        let viaOther = try node.flannel("ADD", other, containerID: "c1", pod: pod)
+        #expect(viaOther.exitCode == 0, "\(viaOther)")
+        #expect(FileSystem.isRegularFile(marks + "/mybridge-config"))
+        #expect(bridgeProcesses(node).isEmpty)
+
+        _ = try FileSystem.removeFile(node.subnetFile)
+        let noLease = try node.flannel("ADD", try node.config("0.3.1"), containerID: "c2", pod: pod)
+        #expect(noLease.object?["code"] == 11)
+        #expect(bridgeProcesses(node).isEmpty)
+
+        Clock.sleep(milliseconds: 50)
+        #expect(!FileSystem.exists(marks + "/acted"), "a prestarted bridge read its config")
+        #expect(node.storedFiles() == ["c1"])
+    }
+
+    /// Running processes whose command line is this node's `bridge`.
+    private func bridgeProcesses(_ node: FlannelNode) -> [String] {
+        let target = Array((node.bin + "/bridge").utf8)
+        return ((try? FileSystem.listDirectory("/proc")) ?? []).filter { pid in
+            guard Int(pid) != nil, let cmdline = try? FileSystem.readFile("/proc/\(pid)/cmdline") else { return false }
+            return cmdline.split(separator: 0).contains { Array($0) == target }
+        }
+    }
+
     @Test(arguments: DelegateChain.available)
     func statusReportsReadiness(chain: DelegateChain) throws {
         guard requireNetNS() else { return }

@@ -35,7 +35,8 @@ import Testing
     }
 
     /// The two-phase write: nothing under the name until commit (only the temporary file), then exactly the bytes
-    /// and mode, replacing an older file; dropped without commit, nothing at all is left.
+    /// and mode, replacing an older file; dropped without commit, nothing at all is left; the directory fsync after
+    /// commit is waited for explicitly or on drop.
     @Test func atomicWriteAppearsOnlyOnCommit() throws {
         let dir = try TemporaryDirectory("posix-atomic")
         let path = dir.path + "/c1"
@@ -46,9 +47,14 @@ import Testing
         try write.commit()
         #expect(try FileSystem.readFile(path) == Array("new".utf8) && mode(path) == 0o640)
         #expect(try FileSystem.listDirectory(dir.path) == ["c1"])
+        write.waitUntilDurable()
+        write.waitUntilDurable()  // once is enough; again is harmless
 
         do { _ = try FileSystem.AtomicWrite(dir.path + "/c2", Array("dropped".utf8)) }
         #expect(try FileSystem.listDirectory(dir.path) == ["c1"])
+        // Committed and dropped without waiting: the directory fsync is still joined (no thread outlives it).
+        do { try FileSystem.AtomicWrite(dir.path + "/c4", Array("kept".utf8)).commit() }
+        #expect(try FileSystem.listDirectory(dir.path).sorted() == ["c1", "c4"])
         #expect(throws: Errno.noSuchFileOrDirectory) { _ = try FileSystem.AtomicWrite(dir.path + "/missing/c3", [1]) }
     }
 

@@ -5,6 +5,11 @@ public protocol CNIPlugin {
     /// `CNI_ARGS` keys this plugin understands (validated on ADD and CHECK); nil to accept anything.
     var knownArgs: [String]? { get }
 
+    /// Called once the command is known and its required variables are set, before stdin is read or parsed: a
+    /// plugin may start slow work that needs neither (flannel starts its delegate's process). It must change no
+    /// state: whatever it starts is abandoned if the call then fails. The default does nothing.
+    func prepare(_ command: Command, environment: Environment)
+
     func add(_ call: Invocation) throws -> CNIResult
     func del(_ call: Invocation) throws
     func check(_ call: Invocation) throws
@@ -16,6 +21,7 @@ public protocol CNIPlugin {
 
 extension CNIPlugin {
     public var knownArgs: [String]? { [] }
+    public func prepare(_ command: Command, environment: Environment) {}
     public func cniError(for error: any Error) -> CNIError { CNIError(wrapping: error) }
 }
 

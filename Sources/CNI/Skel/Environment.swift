@@ -20,6 +20,9 @@ public struct Environment: Sendable, Equatable {
     /// The running process's environment.
     public static func current() -> Environment { Environment(entries: Spawn.currentEnvironment()) }
 
+    /// `CNI_PATH` split on `:` (empty entries dropped), the directories searched for delegates.
+    public var searchPath: [String] { (self["CNI_PATH"] ?? "").split(separator: ":").map(String.init) }
+
     /// The last value of `key` (later entries win, as with `setenv`).
     public subscript(key: String) -> String? {
         get {

@@ -27,7 +27,8 @@ public enum Skel {
                 output.stdout(versionReply())
                 return 0
             }
-            let call = try makeInvocation(command, environment: environment, stdin: stdin, output: output, version: &version)
+            let call = try makeInvocation(
+                plugin, command, environment: environment, stdin: stdin, output: output, version: &version)
             try validateArgs(call, plugin)
             try dispatch(plugin, call)
             return 0
@@ -47,19 +48,19 @@ public enum Skel {
     }
 
     private static func makeInvocation(
-        _ command: Command, environment: Environment, stdin: () throws(Errno) -> [UInt8], output: OutputSink,
-        version: inout String
+        _ plugin: some CNIPlugin, _ command: Command, environment: Environment, stdin: () throws(Errno) -> [UInt8],
+        output: OutputSink, version: inout String
     ) throws(CNIError) -> Invocation {
         let missing = command.requiredVariables.filter { (environment[$0] ?? "").isEmpty }
         guard missing.isEmpty else {
             throw CNIError(.invalidEnvironmentVariables, "required env variables [\(missing.joined(separator: ","))] missing")
         }
+        plugin.prepare(command, environment: environment)
         let config = try readConfig(stdin, version: &version)
         let call = Invocation(
             command: command, containerID: environment["CNI_CONTAINERID"] ?? "", netns: environment["CNI_NETNS"] ?? "",
             ifName: environment["CNI_IFNAME"] ?? "", args: try CNIArgs(parsing: environment["CNI_ARGS"] ?? ""),
-            path: (environment["CNI_PATH"] ?? "").split(separator: ":").map(String.init),
-            config: config, environment: environment, output: output)
+            path: environment.searchPath, config: config, environment: environment, output: output)
         try validateIdentifiers(call)
         guard call.config.cniVersion.allows(command) else {
             throw CNIError(
