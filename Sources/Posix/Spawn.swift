@@ -30,13 +30,23 @@ public enum Spawn {
         path: String, arguments: [String], environment: [String], stdin input: [UInt8],
         onStdout: (([UInt8]) -> Void)? = nil
     ) throws(Errno) -> SpawnResult {
-        try start(path: path, arguments: arguments, environment: environment).finish(stdin: input, onStdout: onStdout)
+        try spawn(path: path, arguments: arguments, environment: environment, pinned: true)
+            .finish(stdin: input, onStdout: onStdout)
     }
 
     /// Starts the program now and leaves its standard input open: the child runs its start-up (exec, dynamic
     /// loading, runtime initialisation) while the caller is still preparing what to send it. `finish` sends stdin
     /// and collects the result; `kill` ends a child that must not get any input. One of the two must be called.
     public static func start(path: String, arguments: [String], environment: [String]) throws(Errno) -> Child {
+        try spawn(path: path, arguments: arguments, environment: environment, pinned: false)
+    }
+
+    /// `pinned`: the child starts on the calling thread's CPU (for a caller that waits for it right away, see below);
+    /// otherwise the scheduler places it, normally on an idle CPU, while the caller goes on with its own work (the
+    /// child of a pinned spawn was queued behind its still-running parent while the other CPU idled).
+    private static func spawn(path: String, arguments: [String], environment: [String], pinned pin: Bool)
+        throws(Errno) -> Child
+    {
         // A child that exits without reading all of stdin (a failing IPAM script, `nft`) must make write() fail
         // with EPIPE, which `pump` handles, instead of killing this process with SIGPIPE.
         ignoreBrokenPipes
@@ -60,7 +70,7 @@ public enum Spawn {
         // the original mask back once the child runs its own program.
         var pid: pid_t = 0
         var saved = cni_cpu_mask()
-        let pinned = cni_pin_thread_to_current_cpu(&saved) == 0
+        let pinned = pin && cni_pin_thread_to_current_cpu(&saved) == 0
         let status = withCStrings(arguments) { argv in
             withCStrings(environment) { envp in posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
         }
