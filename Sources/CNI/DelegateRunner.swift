@@ -162,9 +162,14 @@ public struct ExecDelegateRunner: DelegateRunner {
         throw CNIError(.invalidNetworkConfig, "failed to find plugin \"\(type)\" in path [\(path.joined(separator: " "))]")
     }
 
+    /// Runs `program` to completion: the prestarted child when it is this program with this environment.
     private func spawn(
         _ program: String, environment: Environment, stdin: [UInt8], onStdout: (([UInt8]) -> Void)? = nil
     ) throws(CNIError) -> SpawnResult {
+        switch prestarted.take(program, environment.spawnEntries) {
+        case .some(let started): return started.finish(stdin: stdin, onStdout: onStdout)
+        case .none: break
+        }
         var attempts = 0
         while true {
             do {

@@ -34,3 +34,13 @@ public func runPlugin(
     }
     return PluginOutput(try Spawn.run(path: path, arguments: [path], environment: environment, stdin: stdin))
 }
+
+/// Pids of the running processes that run `path` (from /proc): argv[0] for a binary, argv[1] for a script started
+/// through its `#!` line. For finding a plugin's leftover children.
+public func processes(running path: String) -> [String] {
+    let target = Array(path.utf8)
+    return ((try? FileSystem.listDirectory("/proc")) ?? []).filter { pid in
+        guard Int(pid) != nil, let cmdline = try? FileSystem.readFile("/proc/\(pid)/cmdline") else { return false }
+        return cmdline.split(separator: 0).prefix(2).contains { Array($0) == target }
+    }
+}

@@ -1,4 +1,5 @@
 import JSON
+import Posix
 import TestSupport
 import Testing
 
@@ -22,6 +23,37 @@ struct RollbackIntegrationTests {
         let out = try h.run("ADD", pod)
         #expect(out.exitCode == 1 && out.code == 11 && out.message == "ipam exploded", "\(out.stdout)\(out.stderr)")
         try expectNothingLeft(h, pod)
+    }
+
+    /// ADD starts host-local before parsing its config (`prepare`); with another IPAM type, or a config that is
+    /// refused, that process is killed before it read a byte and reaped before bridge exits.
+    @Test func prestartedHostLocalNeverActsWhenNotUsed() throws {
+        guard requireNetNS() else { return }
+        let h = try BridgeHarness(["isGateway": true])
+        let marks = h.temp.path
+        _ = try FileSystem.removeFile(h.cniPath + "/host-local")
+        try h.installScript("host-local", #"config=$(cat); echo "$config" > "\#(marks)/acted""#)
+        let result = #"{"cniVersion":"1.0.0","ips":[{"address":"10.77.0.9/24","gateway":"10.77.0.1"}]}"#
+        try h.installScript("otheripam", "cat >/dev/null; echo '\(result)'")
+        let pod = try h.pod()
+
+        h.config["ipam"] = ["type": "otheripam"]
+        let viaOther = try h.run("ADD", pod)
+        #expect(viaOther.exitCode == 0, "\(viaOther.stdout)\(viaOther.stderr)")
+        #expect(viaOther.object?.ips == ["10.77.0.9/24"])
+        #expect(processes(running: h.cniPath + "/host-local").isEmpty)
+
+        var refused = h.config
+        refused["hairpinMode"] = true
+        refused["promiscMode"] = true
+        refused["ipam"] = ["type": "host-local"]
+        let bad = try h.run("ADD", pod, id: "c2", config: refused)
+        #expect(bad.exitCode == 1 && bad.code == 7, "\(bad.stdout)")
+        #expect(processes(running: h.cniPath + "/host-local").isEmpty)
+
+        Clock.sleep(milliseconds: 50)
+        #expect(!FileSystem.exists(marks + "/acted"), "a prestarted host-local read its config")
+        #expect(try h.run("DEL", pod).exitCode == 0)
     }
 
     /// An IPAM that prints a result for 10.77.0.9 (the ADD goes ahead with it at once), sleeps 0.3 s, then `ending`.

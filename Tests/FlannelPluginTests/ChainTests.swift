@@ -183,25 +183,16 @@ struct ChainTests {
         let viaOther = try node.flannel("ADD", other, containerID: "c1", pod: pod)
         #expect(viaOther.exitCode == 0, "\(viaOther)")
         #expect(FileSystem.isRegularFile(marks + "/mybridge-config"))
-        #expect(bridgeProcesses(node).isEmpty)
+        #expect(processes(running: node.bin + "/bridge").isEmpty)
 
         _ = try FileSystem.removeFile(node.subnetFile)
         let noLease = try node.flannel("ADD", try node.config("0.3.1"), containerID: "c2", pod: pod)
         #expect(noLease.object?["code"] == 11)
-        #expect(bridgeProcesses(node).isEmpty)
+        #expect(processes(running: node.bin + "/bridge").isEmpty)
 
         Clock.sleep(milliseconds: 50)
         #expect(!FileSystem.exists(marks + "/acted"), "a prestarted bridge read its config")
         #expect(node.storedFiles() == ["c1"])
-    }
-
-    /// Running processes whose command line is this node's `bridge`.
-    private func bridgeProcesses(_ node: FlannelNode) -> [String] {
-        let target = Array((node.bin + "/bridge").utf8)
-        return ((try? FileSystem.listDirectory("/proc")) ?? []).filter { pid in
-            guard Int(pid) != nil, let cmdline = try? FileSystem.readFile("/proc/\(pid)/cmdline") else { return false }
-            return cmdline.split(separator: 0).contains { Array($0) == target }
-        }
     }
 
     @Test(arguments: DelegateChain.available)

@@ -5,9 +5,10 @@ public protocol CNIPlugin {
     /// `CNI_ARGS` keys this plugin understands (validated on ADD and CHECK); nil to accept anything.
     var knownArgs: [String]? { get }
 
-    /// Called once the command is known and its required variables are set, before stdin is read or parsed: a
-    /// plugin may start slow work that needs neither (flannel starts its delegate's process). It must change no
-    /// state: whatever it starts is abandoned if the call then fails. The default does nothing.
+    /// Called once the command is known, its required variables are set and stdin has been read, before the config
+    /// is parsed or checked: a plugin may start slow work that needs neither (flannel and bridge start their
+    /// delegate's process). It must change no state: whatever it starts is abandoned if the call then fails. The
+    /// default does nothing.
     func prepare(_ command: Command, environment: Environment)
 
     func add(_ call: Invocation) throws -> CNIResult

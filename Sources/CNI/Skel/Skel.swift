@@ -55,8 +55,10 @@ public enum Skel {
         guard missing.isEmpty else {
             throw CNIError(.invalidEnvironmentVariables, "required env variables [\(missing.joined(separator: ","))] missing")
         }
+        let bytes: [UInt8]
+        do { bytes = try stdin() } catch { throw CNIError(.ioFailure, "error reading from stdin: \(error)") }
         plugin.prepare(command, environment: environment)
-        let config = try readConfig(stdin, version: &version)
+        let config = try decodeConfig(bytes, version: &version)
         let call = Invocation(
             command: command, containerID: environment["CNI_CONTAINERID"] ?? "", netns: environment["CNI_NETNS"] ?? "",
             ifName: environment["CNI_IFNAME"] ?? "", args: try CNIArgs(parsing: environment["CNI_ARGS"] ?? ""),
@@ -70,9 +72,7 @@ public enum Skel {
         return call
     }
 
-    private static func readConfig(_ stdin: () throws(Errno) -> [UInt8], version: inout String) throws(CNIError) -> NetworkConfig {
-        let bytes: [UInt8]
-        do { bytes = try stdin() } catch { throw CNIError(.ioFailure, "error reading from stdin: \(error)") }
+    private static func decodeConfig(_ bytes: [UInt8], version: inout String) throws(CNIError) -> NetworkConfig {
         let object = try NetworkConfig.decode(bytes)
         if let text = object["cniVersion"]?.stringValue, CNIVersion(rawValue: text) != nil {
             version = text  // errors from here on speak the config's version
