@@ -34,6 +34,19 @@ static inline int cni_pin_thread_to_current_cpu(cni_cpu_mask *saved) {
     one.bits[cpu / (8 * sizeof(unsigned long))] = 1UL << (cpu % (8 * sizeof(unsigned long)));
     return (int)syscall(SYS_sched_setaffinity, 0, sizeof one, &one);
 }
+/* Keeps process `pid` off the CPU the calling thread runs on (when it may run anywhere else); `saved` receives its
+   previous mask. 0 when the mask was changed. */
+static inline int cni_move_off_current_cpu(pid_t pid, cni_cpu_mask *saved) {
+    unsigned cpu = 0;
+    if (syscall(SYS_getcpu, &cpu, NULL, NULL) != 0 || cpu >= 1024) return -1;
+    if (syscall(SYS_sched_getaffinity, pid, sizeof *saved, saved) < 0) return -1;
+    cni_cpu_mask others = *saved;
+    others.bits[cpu / (8 * sizeof(unsigned long))] &= ~(1UL << (cpu % (8 * sizeof(unsigned long))));
+    int any = 0;
+    for (int i = 0; i < 16; i++) any |= others.bits[i] != 0;
+    if (!any) return -1;
+    return (int)syscall(SYS_sched_setaffinity, pid, sizeof others, &others);
+}
 /* pid 0: the calling thread. */
 static inline int cni_set_affinity(pid_t pid, const cni_cpu_mask *mask) {
     return (int)syscall(SYS_sched_setaffinity, pid, sizeof *mask, mask);

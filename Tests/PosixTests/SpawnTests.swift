@@ -57,17 +57,37 @@ import Testing
         #expect(Glibc.kill(pid, 0) == -1 && errno == ESRCH)
     }
 
-    /// The child starts pinned to the spawning thread's CPU (so it runs at once where that thread sleeps), then both
-    /// get the original affinity back: nothing of ours stays pinned.
+    /// `run` starts the child pinned to the spawning thread's CPU (so it runs at once where that thread sleeps), then
+    /// both get the original affinity back: nothing of ours stays pinned.
     @Test func childAndCallerKeepTheirCPUAffinity() throws {
         func allowed(_ status: String) -> String? {
             status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }.map(String.init)
         }
         let before = try #require(allowed(try FileSystem.readText("/proc/thread-self/status")))
-        let child = try shell("read line; grep Cpus_allowed_list: /proc/self/status")
+        let result = try Spawn.run(
+            path: "/bin/sh", arguments: ["sh", "-c", "read line; grep Cpus_allowed_list: /proc/self/status"],
+            environment: ["PATH=/usr/bin:/bin"], stdin: Array("go\n".utf8))
         #expect(allowed(try FileSystem.readText("/proc/thread-self/status")) == before)
-        let result = child.finish(stdin: Array("go\n".utf8))
         #expect(String(decoding: result.stdout, as: UTF8.self) == before + "\n")
+    }
+
+    /// CPUs in the `Cpus_allowed:` hex mask of a /proc status text.
+    private func allowedCPUCount(_ status: String) -> Int? {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return nil }
+        return line.dropFirst("Cpus_allowed:".count).compactMap { $0.hexDigitValue?.nonzeroBitCount }.reduce(0, +)
+    }
+
+    /// A started child stays off the spawning CPU while the caller goes on (one CPU fewer in its mask, when there is
+    /// another) and has its own mask back once `finish` feeds it.
+    @Test func startedChildStaysOffTheCallersCPUUntilFinish() throws {
+        let dir = try TemporaryDirectory()
+        let own = try #require(allowedCPUCount(try FileSystem.readText("/proc/thread-self/status")))
+        let child = try shell("echo $$ > \(dir.path)/pid; read line; grep Cpus_allowed: /proc/self/status")
+        let pid = try #require(waitForPID(dir.path + "/pid"))
+        let meanwhile = try #require(allowedCPUCount(try FileSystem.readText("/proc/\(pid)/status")))
+        #expect(meanwhile == (own > 1 ? own - 1 : own))
+        let result = child.finish(stdin: Array("go\n".utf8))
+        #expect(allowedCPUCount(String(decoding: result.stdout, as: UTF8.self)) == own)
     }
 
     @Test func missingProgramFailsToStart() {
