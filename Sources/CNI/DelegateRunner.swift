@@ -22,7 +22,7 @@ public protocol DelegateRunner: Sendable {
     func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void)
         throws(CNIError) -> CNIResult
 
-    /// Starts plugin `type` for `command` now, from the raw environment, before the caller has read its own config:
+    /// Starts plugin `type` for `command` now, from the raw environment, before the caller has parsed its own config:
     /// the plugin's start-up (exec, loading, runtime initialisation, ~0.9 ms for bridge) then overlaps with the
     /// caller's. The plugin waits for stdin; a later `run(_:_:for:stdinFrom:)` for the same program and
     /// environment uses it, anything else (a different type, an error) kills it before it read a byte. An
@@ -73,7 +73,7 @@ public struct ExecDelegateRunner: DelegateRunner {
 
     public func run(_ type: String, _ command: Command, stdin: [UInt8], for call: Invocation) throws(CNIError) -> [UInt8] {
         let program = try Self.find(type, in: call.path)
-        let result = try spawn(program, environment: Self.environment(command, call), stdin: stdin)
+        let result = try spawn(program, environment: Self.environment(command, call.environment), stdin: stdin)
         return try Self.output(type, result, call)
     }
 
@@ -85,7 +85,7 @@ public struct ExecDelegateRunner: DelegateRunner {
     {
         let program = try Self.find(type, in: call.path)
         var published = false
-        let result = try spawn(program, environment: Self.environment(.add, call), stdin: stdin) { output in
+        let result = try spawn(program, environment: Self.environment(.add, call.environment), stdin: stdin) { output in
             guard !published, let end = JSONValue.documentEnd(in: output),
                 let object = (try? JSONValue.parse(Array(output[..<end])))?.objectValue, object["code"] == nil,
                 let parsed = try? CNIResult(parsing: object)
@@ -131,10 +131,6 @@ public struct ExecDelegateRunner: DelegateRunner {
         } catch {
             return  // started again (and its error reported) by the call that needs it
         }
-    }
-
-    private static func environment(_ command: Command, _ call: Invocation) -> Environment {
-        environment(command, call.environment)
     }
 
     /// The caller's environment with `CNI_COMMAND` set to `command`.
@@ -197,6 +193,8 @@ public struct ExecDelegateRunner: DelegateRunner {
 
 /// A plugin started by `prestart`, kept until a run for the same program and environment takes it. A child that is
 /// replaced, refused or never taken is killed (SIGKILL, then reaped) before it has read any input.
+/// Not locked: `prestart` runs on the main thread before any helper thread exists, and a call runs one delegate at a
+/// time (bridge's IPAM thread takes it; the undo's IPAM DEL runs only after that thread has been joined).
 private final class PrestartedChild: @unchecked Sendable {
     private var child: Spawn.Child?
     private var program = ""

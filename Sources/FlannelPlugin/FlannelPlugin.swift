@@ -13,7 +13,7 @@ public struct FlannelPlugin: CNIPlugin {
     /// flannel reads no `CNI_ARGS`; the delegate validates its own (`MAC`, `IP`, `IgnoreUnknown`).
     public var knownArgs: [String]? { nil }
 
-    /// ADD: the default delegate's process is started before flannel reads its own config, so that both start-ups
+    /// ADD: the default delegate's process is started before flannel parses its own config, so that both start-ups
     /// overlap (flannel's ~0.6 ms, bridge's ~0.9 ms). It waits for stdin: a config that turns out to name another
     /// delegate, or any error, kills it before it read a byte (`ExecDelegateRunner.prestart`).
     public func prepare(_ command: Command, environment: Environment) {
