@@ -96,7 +96,8 @@ extension HostNetwork {
         var created: (link: Link, peer: String)?
         for _ in 0..<10 where created == nil {
             let peer = VethName.random()
-            if let link = try createIfFree(name, mtu: mtu, peer: VethPeer(name: peer, mtu: mtu, queues: VethPair.queues)) {
+            let peerRequest = VethPeer(name: peer, mtu: mtu, queues: VethPair.queues)
+            if let link = try createIfFree(name, mtu: mtu, peer: peerRequest) {
                 created = (link, peer)
             } else if let raced = try nl.link(named: name) {
                 return (raced, false)

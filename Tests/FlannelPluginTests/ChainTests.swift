@@ -171,7 +171,7 @@ struct ChainTests {
         let node = try FlannelNode(.go)
         let pod = try node.makePod()
         let marks = node.scratch.path
-        try node.installScript(#"echo $$ >> "\#(marks)/bridge-started"; config=$(cat); echo "$config" > "\#(marks)/acted""#)
+        try node.installScript(#"config=$(cat); echo "$config" > "\#(marks)/acted""#)
         try FileSystem.writeFileAtomically(node.bin + "/mybridge", Array(#"""
             #!/bin/sh
             cat > "\#(marks)/mybridge-config"

@@ -73,7 +73,8 @@ import Testing
 
     /// CPUs in the `Cpus_allowed:` hex mask of a /proc status text.
     private func allowedCPUCount(_ status: String) -> Int? {
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return nil }
+        let lines = status.split(separator: "\n")
+        guard let line = lines.first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return nil }
         return line.dropFirst("Cpus_allowed:".count).compactMap { $0.hexDigitValue?.nonzeroBitCount }.reduce(0, +)
     }
 

@@ -131,7 +131,8 @@ struct Attributes: Sequence {
             let length = Int(header.0)
             guard length >= MessageBuilder.attributeHeaderLength, length <= count - offset else { return }
             let start = base + offset + MessageBuilder.attributeHeaderLength
-            body(Attribute(type: header.1 & NetlinkConstant.attributeTypeMask, payload: bytes[start..<base + offset + length]))
+            let payload = bytes[start..<base + offset + length]
+            body(Attribute(type: header.1 & NetlinkConstant.attributeTypeMask, payload: payload))
             offset += netlinkAligned(length)
         }
     }
