@@ -85,6 +85,25 @@ public struct DelegateStore: Sendable {
         }
     }
 
+    /// The container a file in the directory belongs to: its own name, or for a temporary file left by a process
+    /// killed during ADD (`.<containerID>.tmp.XXXXXX`), the container it was being written for.
+    public static func owner(ofFileNamed name: String) -> String {
+        FileSystem.temporaryTarget(ofFileNamed: name) ?? name
+    }
+
+    /// Removes temporary files left for `containerID` by an ADD that was killed before its rename; returns their names.
+    public func removeLeftovers(of containerID: String) throws(FlannelError) -> [String] {
+        guard FileSystem.isDirectory(directory) else { return [] }
+        let names: [String]
+        do { names = try FileSystem.listDirectory(directory) } catch {
+            throw .storeFailed(operation: "list", path: directory, error)
+        }
+        // Checked by name only (no stat per file): this runs on every DEL.
+        let leftovers = names.filter { FileSystem.temporaryTarget(ofFileNamed: $0) == containerID }
+        for name in leftovers { try remove(name) }
+        return leftovers
+    }
+
     /// Names of the regular files in the directory (container IDs, plus any temp file a crash left);
     /// empty when the directory does not exist.
     public func entries() throws(FlannelError) -> [String] {

@@ -134,18 +134,27 @@ public struct FlannelPlugin: CNIPlugin {
     }
 
     /// DEL must not fail once the delegate has released everything: a leftover file only costs a
-    /// harmless replay on a later DEL, so a failed removal is logged, not reported.
+    /// harmless replay on a later DEL, so a failed removal is logged, not reported. Temporary files of this
+    /// container left by an ADD killed before its rename go too.
     private func removeAfterDel(_ call: Invocation, _ store: DelegateStore) {
         do { try store.remove(call.containerID) } catch { call.log("flannel: \(error)") }
+        do {
+            for name in try store.removeLeftovers(of: call.containerID) {
+                call.log("flannel: removed \(store.path(for: name)), left by an interrupted ADD")
+            }
+        } catch {
+            call.log("flannel: \(error)")
+        }
     }
 
-    /// Removes every stored file whose container is not in `valid`; continues past a failed removal
-    /// (GC must) and then reports the first.
+    /// Removes every stored file whose container is not in `valid` (a temporary file counts as its container's: one
+    /// of a valid container may be an ADD under way); continues past a failed removal (GC must) and then reports
+    /// the first.
     private func removeStale(
         _ store: DelegateStore, keeping valid: Set<String>, _ call: Invocation
     ) throws(FlannelError) {
         var failures: [FlannelError] = []
-        for name in try store.entries() where !valid.contains(name) {
+        for name in try store.entries() where !valid.contains(DelegateStore.owner(ofFileNamed: name)) {
             do {
                 try store.remove(name)
                 call.log("flannel: GC removed the delegate config of stale container \(name)")

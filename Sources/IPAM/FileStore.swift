@@ -13,8 +13,8 @@ import Posix
 ///
 /// Reservations are published with `FileSystem.createExclusively` (an unnamed O_TMPFILE file linked into place), so
 /// a record never exists half-written, even when the process is killed. Where O_TMPFILE is missing it uses temp
-/// files named `<name>.tmp.XXXXXX`: not an IP, so Go's `GetByID` ignores them, and any left behind by a killed
-/// process are removed under the lock.
+/// files named `.<name>.tmp.XXXXXX` (`<name>.tmp.XXXXXX` before): not an IP, so Go's `GetByID` ignores them, and
+/// any left behind by a killed process are removed under the lock.
 ///
 /// A `FileStore` only exists inside `FileStore.withLock`, while the lock is held.
 public struct FileStore: AllocationStore {
@@ -25,8 +25,6 @@ public struct FileStore: AllocationStore {
 
     public static let lockFileName = "lock"
     public static let lastReservedPrefix = "last_reserved_ip."
-    /// Substring of every temp file `FileSystem` creates next to its target.
-    static let temporaryMarker = ".tmp."
     /// Reservation records are small; anything longer than this cannot be an attachment record.
     static let recordSizeLimit = 4096
 
@@ -104,10 +102,11 @@ public struct FileStore: AllocationStore {
         }
     }
 
-    /// `<name>.tmp.XXXXXX` (mkostemp's six characters), checked on bytes: this runs for every file on
-    /// every ADD, and a generic substring search costs more than the rest of the scan.
+    /// `[.]<name>.tmp.XXXXXX` (mkostemp's six characters; the leading dot since FileSystem hides its temp files),
+    /// checked on bytes: this runs for every file on every ADD, and a generic substring search costs more than the
+    /// rest of the scan.
     static func isTemporary(_ name: String) -> Bool {
-        let bytes = Array(name.utf8), marker = Array(temporaryMarker.utf8)
+        let bytes = Array(name.utf8), marker = Array(FileSystem.temporaryMarker.utf8)
         guard bytes.count > marker.count + 6 else { return false }
         return bytes[(bytes.count - 6 - marker.count)..<(bytes.count - 6)].elementsEqual(marker)
     }

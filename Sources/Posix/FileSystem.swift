@@ -60,6 +60,19 @@ public enum FileSystem {
         }
     }
 
+    /// What sits between the target's name and mkostemp's six characters in a temporary file's name.
+    public static let temporaryMarker = ".tmp."
+
+    /// For the name of a temporary file made next to a target (`.<name>.tmp.XXXXXX`), the target's name; nil for any
+    /// other name. A process killed between creating and renaming leaves such a file behind.
+    public static func temporaryTarget(ofFileNamed file: String) -> String? {
+        let bytes = Array(file.utf8), marker = Array(temporaryMarker.utf8)
+        guard bytes.count > 1 + marker.count + 6, bytes[0] == UInt8(ascii: ".") else { return nil }
+        let markerStart = bytes.count - 6 - marker.count
+        guard bytes[markerStart..<(bytes.count - 6)].elementsEqual(marker) else { return nil }
+        return String(decoding: bytes[1..<markerStart], as: UTF8.self)
+    }
+
     /// Writes all bytes to a descriptor.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(Errno) {
         var offset = 0
@@ -71,10 +84,13 @@ public enum FileSystem {
         }
     }
 
-    /// A new, empty `<path>.tmp.XXXXXX` (mkostemp). O_CLOEXEC at creation: a child spawned meanwhile by another thread
-    /// must not inherit a writable descriptor (exec of that file would then fail with ETXTBSY).
+    /// A new, empty `.<name>.tmp.XXXXXX` next to `path` (mkostemp), hidden so that it can never be taken for the
+    /// entry it stands in for (a container ID or an address never starts with a dot); `temporaryTarget` maps it
+    /// back. O_CLOEXEC at creation: a child spawned meanwhile by another thread must not inherit a writable
+    /// descriptor (exec of that file would then fail with ETXTBSY).
     private static func createTemporary(near path: String) throws(Errno) -> (fd: Int32, path: String) {
-        var template = Array((path + ".tmp.XXXXXX").utf8CString)
+        let name = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        var template = Array((path[..<name] + "." + path[name...] + temporaryMarker + "XXXXXX").utf8CString)
         let fd = try retryingOnInterrupt {
             template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
         }

@@ -129,6 +129,21 @@ import Testing
         #expect(sandbox.runner.calls.isEmpty)
     }
 
+    /// An ADD killed between writing its temporary file and renaming it leaves `.<id>.tmp.XXXXXX`; that
+    /// container's DEL removes it (and only its own).
+    @Test func delRemovesTemporaryFilesLeftByAKilledAdd() throws {
+        let sandbox = try Sandbox()
+        _ = sandbox.run("ADD", sandbox.config())
+        try FileSystem.makeDirectories(sandbox.dataDir)
+        for name in [".ctr1.tmp.AbCdEf", ".ctr1.tmp.Zz0123", ".ctr10.tmp.AbCdEf", "ctr1.tmp.AbCdEf"] {
+            try FileSystem.writeFileAtomically(sandbox.dataDir + "/" + name, [0x7B])
+        }
+        let del = sandbox.run("DEL", sandbox.config())
+        #expect(del.exitCode == 0)
+        #expect(sandbox.storedFiles() == [".ctr10.tmp.AbCdEf", "ctr1.tmp.AbCdEf"])
+        #expect(del.stderr.contains("left by an interrupted ADD"))
+    }
+
     @Test func delIsIdempotent() throws {
         let sandbox = try Sandbox()
         _ = sandbox.run("ADD", sandbox.config())

@@ -58,9 +58,22 @@ import Testing
     @Test func gcWithAnEmptyListRemovesEverythingIncludingCrashLeftovers() throws {
         let sandbox = try Sandbox()
         _ = sandbox.run("ADD", sandbox.config("1.1.0"), containerID: "c1")
-        try FileSystem.writeFileAtomically(sandbox.dataDir + "/c2.tmp.AbCdEf", [0x7B])
+        try FileSystem.writeFileAtomically(sandbox.dataDir + "/.c2.tmp.AbCdEf", [0x7B])
         #expect(sandbox.run("GC", sandbox.config("1.1.0", extra: #","cni.dev/valid-attachments":[]"#)).exitCode == 0)
         #expect(sandbox.storedFiles().isEmpty)
+    }
+
+    /// A temporary file counts as its container's: kept while the container is valid (its ADD may be under way),
+    /// removed with the container's file otherwise.
+    @Test func gcJudgesTemporaryFilesByTheirContainer() throws {
+        let sandbox = try Sandbox()
+        for id in ["c1", "c2"] { _ = sandbox.run("ADD", sandbox.config("1.1.0"), containerID: id) }
+        for name in [".c1.tmp.AbCdEf", ".c2.tmp.GhIjKl"] {
+            try FileSystem.writeFileAtomically(sandbox.dataDir + "/" + name, [0x7B])
+        }
+        let valid = #","cni.dev/valid-attachments":[{"containerID":"c1","ifname":"eth0"}]"#
+        #expect(sandbox.run("GC", sandbox.config("1.1.0", extra: valid)).exitCode == 0)
+        #expect(sandbox.storedFiles() == [".c1.tmp.AbCdEf", "c1"])
     }
 
     @Test func gcWithNoDataDirYetSucceeds() throws {

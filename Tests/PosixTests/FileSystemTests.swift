@@ -43,7 +43,9 @@ import Testing
         try FileSystem.writeFileAtomically(path, Array("old".utf8))
         let write = try FileSystem.AtomicWrite(path, Array("new".utf8), mode: 0o640)
         #expect(try FileSystem.readFile(path) == Array("old".utf8))
-        #expect(try FileSystem.listDirectory(dir.path).count == 2)
+        let temporary = try #require(try FileSystem.listDirectory(dir.path).first { $0 != "c1" })
+        #expect(temporary.hasPrefix(".c1.tmp.") && temporary.count == ".c1.tmp.".count + 6, "hidden, next to it")
+        #expect(FileSystem.temporaryTarget(ofFileNamed: temporary) == "c1")
         try write.commit()
         #expect(try FileSystem.readFile(path) == Array("new".utf8) && mode(path) == 0o640)
         #expect(try FileSystem.listDirectory(dir.path) == ["c1"])
@@ -56,6 +58,16 @@ import Testing
         do { try FileSystem.AtomicWrite(dir.path + "/c4", Array("kept".utf8)).commit() }
         #expect(try FileSystem.listDirectory(dir.path).sorted() == ["c1", "c4"])
         #expect(throws: Errno.noSuchFileOrDirectory) { _ = try FileSystem.AtomicWrite(dir.path + "/missing/c3", [1]) }
+    }
+
+    /// Only `.<name>.tmp.` plus six characters is a temporary file; the name between is the target's.
+    @Test func temporaryTargetParsesOnlyTemporaryNames() {
+        #expect(FileSystem.temporaryTarget(ofFileNamed: ".c1.tmp.AbCdEf") == "c1")
+        #expect(FileSystem.temporaryTarget(ofFileNamed: ".a.b.tmp.x.tmp.AbCdEf") == "a.b.tmp.x")
+        #expect(FileSystem.temporaryTarget(ofFileNamed: ".10.0.0.2.tmp.123456") == "10.0.0.2")
+        for name in ["c1", "c1.tmp.AbCdEf", ".c1.tmp.AbCdE", ".c1.tmp.AbCdEfG", "..tmp.AbCdEf", ".tmp.AbCdEf", ""] {
+            #expect(FileSystem.temporaryTarget(ofFileNamed: name) == nil, "\(name)")
+        }
     }
 
     /// In place: created when missing, and a shorter value leaves no tail of a longer one.
