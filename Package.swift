@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "FlannelPluginTests", dependencies: ["FlannelPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ]
 )

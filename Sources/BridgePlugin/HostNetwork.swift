@@ -68,7 +68,9 @@ struct HostNetwork: ~Copyable {
         let deadline = Clock.monotonicNanoseconds() + 2_550_000_000
         var delay = 1
         while true {
-            let current = try nl.link(index: port.index) ?? port
+            // Gone (a DEL of this attachment ran meanwhile, e.g. after the runtime killed this ADD's parent): fail at
+            // once; polling the old value until the deadline kept an orphaned ADD alive for 2.5 s.
+            guard let current = try nl.link(index: port.index) else { throw NetlinkError.linkNotFound(port.name) }
             if current.operationalState == .up { return current }
             if Clock.monotonicNanoseconds() > deadline {
                 throw BridgeError.portNotForwarding(String(describing: current.operationalState))
