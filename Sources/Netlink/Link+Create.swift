@@ -167,19 +167,25 @@ extension NetlinkSocket {
         _ = try execute(request.makeMessage(), operation: "RTM_NEWLINK \(request.kind.name) \(request.name)")
     }
 
-    /// Creates the bridge `name`, or reuses an existing one (EEXIST tolerated, the MTU of an existing bridge is left
-    /// alone), and returns it re-read. Sends RTM_NEWLINK kind "bridge" (IFLA_BR_VLAN_FILTERING when asked), then
-    /// RTM_GETLINK. Throws `.wrongKind` when `name` exists but is not a bridge.
+    /// Reuses the bridge `name` or creates it (the MTU of an existing bridge is left alone); returns it as read back.
+    /// Sends RTM_GETLINK, and only when there is no such link RTM_NEWLINK kind "bridge" (IFLA_BR_VLAN_FILTERING
+    /// when asked; EEXIST from a concurrent creator tolerated) and RTM_GETLINK again: one request in the usual case
+    /// of an existing bridge. Throws `.wrongKind` when `name` exists but is not a bridge.
     public func ensureBridge(named name: String, mtu: UInt32? = nil, vlanFiltering: Bool = false)
         throws(NetlinkError) -> Link
     {
-        do {
-            try createLink(LinkRequest(name: name, kind: .bridge(vlanFiltering: vlanFiltering), mtu: mtu))
-        } catch where error.isExists {
-            // Reused below after the kind check.
+        var found = try link(named: name)
+        if found == nil {
+            do {
+                try createLink(LinkRequest(name: name, kind: .bridge(vlanFiltering: vlanFiltering), mtu: mtu))
+            } catch where error.isExists {
+                // Created meanwhile by another ADD: reused below after the kind check.
+            }
+            found = try requireLink(named: name)
         }
-        let link = try requireLink(named: name)
-        guard link.kind == "bridge" else { throw .wrongKind(name: name, expected: "bridge", actual: link.kind) }
+        guard let link = found, link.kind == "bridge" else {
+            throw .wrongKind(name: name, expected: "bridge", actual: found?.kind)
+        }
         return link
     }
 
