@@ -28,6 +28,9 @@ public protocol DelegateRunner: Sendable {
     /// environment uses it, anything else (a different type, an error) kills it before it read a byte. An
     /// implementation may do nothing (the default).
     func prestart(_ type: String, _ command: Command, environment: Environment)
+
+    /// ADD with the stdin from `prepare` (see `run(_:_:for:stdinFrom:)`), its result parsed.
+    func add(_ type: String, for call: Invocation, stdinFrom prepare: () throws -> [UInt8]) throws -> CNIResult
 }
 
 extension DelegateRunner {
@@ -77,23 +80,27 @@ public struct ExecDelegateRunner: DelegateRunner {
         return try Self.output(type, result, call)
     }
 
-    /// Publishes the result once stdout holds a complete JSON object that is a result (not an error object); the
-    /// final parse of the whole output must then succeed too (jansson rejects trailing data), so an early result is
-    /// the final one whenever the ADD succeeds.
+    /// Publishes the result once stdout holds a complete JSON object that is a result (not an error object), while
+    /// the plugin still exits (`EarlyResult`); the final outcome still waits for its exit status and for the whole
+    /// output, which must be that one document (jansson rejects trailing data), so an early result is the final one
+    /// whenever the ADD succeeds.
     public func add(_ type: String, stdin: [UInt8], for call: Invocation, early: @escaping (CNIResult) -> Void)
         throws(CNIError) -> CNIResult
     {
         let program = try Self.find(type, in: call.path)
-        var published = false
+        let reader = EarlyResult()
         let result = try spawn(program, environment: Self.environment(.add, call.environment), stdin: stdin) { output in
-            guard !published, let end = JSONValue.documentEnd(in: output),
-                let object = (try? JSONValue.parse(Array(output[..<end])))?.objectValue, object["code"] == nil,
-                let parsed = try? CNIResult(parsing: object)
-            else { return }
-            published = true
-            early(parsed)
+            if let parsed = reader.read(output) { early(parsed) }
         }
-        return try Self.parseResult(of: type, try Self.output(type, result, call))
+        return try reader.final(of: type, try Self.output(type, result, call))
+    }
+
+    /// `run(_:_:for:stdinFrom:)` whose result is parsed while the plugin exits (flannel's delegate: its exit takes
+    /// ~0.2 ms), then confirmed by its exit status.
+    public func add(_ type: String, for call: Invocation, stdinFrom prepare: () throws -> [UInt8]) throws -> CNIResult {
+        let reader = EarlyResult()
+        let out = try run(type, .add, for: call, stdinFrom: prepare) { _ = reader.read($0) }
+        return try reader.final(of: type, out)
     }
 
     /// Starts the plugin before `prepare` runs (its exec and start-up overlap with the rest of flannel's fsyncs), and
@@ -102,6 +109,13 @@ public struct ExecDelegateRunner: DelegateRunner {
     public func run(_ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8])
         throws -> [UInt8]
     {
+        try run(type, command, for: call, stdinFrom: prepare, onStdout: nil)
+    }
+
+    private func run(
+        _ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8],
+        onStdout: (([UInt8]) -> Void)?
+    ) throws -> [UInt8] {
         let child: Spawn.Child
         do {
             let program = try Self.find(type, in: call.path)
@@ -118,7 +132,7 @@ public struct ExecDelegateRunner: DelegateRunner {
             child.kill()
             throw error
         }
-        return try Self.output(type, child.finish(stdin: input), call)
+        return try Self.output(type, child.finish(stdin: input, onStdout: onStdout), call)
     }
 
     /// Starts the plugin and keeps it for the next `run(_:_:for:stdinFrom:)`; a plugin that cannot be found or
@@ -212,5 +226,29 @@ private final class PrestartedChild: @unchecked Sendable {
             return nil
         }
         return child.take()
+    }
+}
+
+/// An ADD result parsed from the plugin's stdout as soon as it holds a complete document that is a result (not an
+/// error object), before the plugin has exited; `final` reuses it when only whitespace followed (the whole output is
+/// then that document) and otherwise parses the whole output, which reports any trailing data.
+private final class EarlyResult {
+    private(set) var parsed: CNIResult?
+    private var end = 0
+
+    /// The result, the first time `output` (stdout so far) completes one; nil otherwise.
+    func read(_ output: [UInt8]) -> CNIResult? {
+        guard parsed == nil, let end = JSONValue.documentEnd(in: output),
+            let object = (try? JSONValue.parse(Array(output[..<end])))?.objectValue, object["code"] == nil,
+            let result = try? CNIResult(parsing: object)
+        else { return nil }
+        (parsed, self.end) = (result, end)
+        return result
+    }
+
+    func final(of type: String, _ out: [UInt8]) throws(CNIError) -> CNIResult {
+        let whitespace: [UInt8] = [0x20, 0x0A, 0x0D, 0x09]
+        if let parsed, end <= out.count, out[end...].allSatisfy(whitespace.contains) { return parsed }
+        return try ExecDelegateRunner.parseResult(of: type, out)
     }
 }

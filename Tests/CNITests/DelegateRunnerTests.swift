@@ -211,4 +211,24 @@ import Testing
         }
         #expect(earlyCalls == 0)
     }
+
+    /// The stdin-from-prepare ADD (flannel's) takes its result from the complete document and still goes by the exit
+    /// status and the whole output: a failure after printing, or anything but whitespace after the document, fails.
+    @Test(arguments: [("exit 0", nil), ("echo; exit 0", nil), ("exit 1", 999), ("echo trailing", 6)]
+        as [(String, Int?)])
+    func resultFromPreparedStdinIsConfirmedByExitAndWholeOutput(ending: String, code: Int?) throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "ipam", """
+            cat >/dev/null
+            echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.5/24"}]}'
+            \(ending)
+            """)
+        let (call, _) = try call(dir)
+        do {
+            let result = try ExecDelegateRunner().add("ipam", for: call) { Array("{}".utf8) }
+            #expect(code == nil && result.ips.first?.address.description == "10.0.0.5/24")
+        } catch let error as CNIError {
+            #expect(error.code.rawValue == code, "\(error)")
+        }
+    }
 }
