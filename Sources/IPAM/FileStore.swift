@@ -54,7 +54,7 @@ public struct FileStore: AllocationStore {
                 if let record = try? dir.readFile(name, upTo: Self.recordSizeLimit) {
                     found.append(Reservation(address: address, record: record))
                 }
-            } else if Self.isTemporary(name) {
+            } else if FileSystem.isTemporaryFileName(name) {
                 removeStaleTemporary(name)
             }
         }
@@ -100,15 +100,6 @@ public struct FileStore: AllocationStore {
             try FileSystem.writeFileAtomically(probe, [], durable: false)
             try FileSystem.removeFile(probe)
         }
-    }
-
-    /// `[.]<name>.tmp.XXXXXX` (mkostemp's six characters; the leading dot since FileSystem hides its temp files),
-    /// checked on bytes: this runs for every file on every ADD, and a generic substring search costs more than the
-    /// rest of the scan.
-    static func isTemporary(_ name: String) -> Bool {
-        let bytes = Array(name.utf8), marker = Array(FileSystem.temporaryMarker.utf8)
-        guard bytes.count > marker.count + 6 else { return false }
-        return bytes[(bytes.count - 6 - marker.count)..<(bytes.count - 6)].elementsEqual(marker)
     }
 
     private func removeStaleTemporary(_ name: String) {

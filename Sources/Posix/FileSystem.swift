@@ -66,11 +66,23 @@ public enum FileSystem {
     /// For the name of a temporary file made next to a target (`.<name>.tmp.XXXXXX`), the target's name; nil for any
     /// other name. A process killed between creating and renaming leaves such a file behind.
     public static func temporaryTarget(ofFileNamed file: String) -> String? {
-        let bytes = Array(file.utf8), marker = Array(temporaryMarker.utf8)
-        guard bytes.count > 1 + marker.count + 6, bytes[0] == UInt8(ascii: ".") else { return nil }
-        let markerStart = bytes.count - 6 - marker.count
-        guard bytes[markerStart..<(bytes.count - 6)].elementsEqual(marker) else { return nil }
+        let bytes = Array(file.utf8)
+        guard let markerStart = temporaryMarkerStart(bytes), markerStart > 1, bytes[0] == UInt8(ascii: ".") else {
+            return nil
+        }
         return String(decoding: bytes[1..<markerStart], as: UTF8.self)
+    }
+
+    /// Whether `file` is a temporary file of ours: `.<name>.tmp.XXXXXX`, or `<name>.tmp.XXXXXX` as they were named
+    /// before they were hidden. Checked on bytes: host-local runs it for every file of its directory on each ADD.
+    public static func isTemporaryFileName(_ file: String) -> Bool { temporaryMarkerStart(Array(file.utf8)) != nil }
+
+    /// Where `.tmp.` starts when `bytes` ends in it plus mkostemp's six characters.
+    private static func temporaryMarkerStart(_ bytes: [UInt8]) -> Int? {
+        let marker = Array(temporaryMarker.utf8)
+        guard bytes.count > marker.count + 6 else { return nil }
+        let start = bytes.count - 6 - marker.count
+        return bytes[start..<(bytes.count - 6)].elementsEqual(marker) ? start : nil
     }
 
     /// Writes all bytes to a descriptor.

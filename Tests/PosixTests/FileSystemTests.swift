@@ -68,6 +68,11 @@ import Testing
         for name in ["c1", "c1.tmp.AbCdEf", ".c1.tmp.AbCdE", ".c1.tmp.AbCdEfG", "..tmp.AbCdEf", ".tmp.AbCdEf", ""] {
             #expect(FileSystem.temporaryTarget(ofFileNamed: name) == nil, "\(name)")
         }
+        // Temporary files of ours, hidden or named as before they were hidden; nothing else.
+        for name in [".c1.tmp.AbCdEf", "10.0.0.2.tmp.AbC123"] { #expect(FileSystem.isTemporaryFileName(name), "\(name)") }
+        for name in ["10.0.0.2", "c1", ".c1.tmp.AbCdE", "last_reserved_ip.0", ".tmp.AbCdE"] {
+            #expect(!FileSystem.isTemporaryFileName(name), "\(name)")
+        }
     }
 
     /// In place: created when missing, and a shorter value leaves no tail of a longer one.
