@@ -79,7 +79,9 @@ func installCommand(_ arguments: [String]) -> Never {
         switch argument {
         case "--flannel-only": names = ["flannel"]
         case "--source", "--dest":
-            guard let value = rest.popFirst(), !value.isEmpty else { fail("\(argument) needs a directory\n\(usage)", status: 2) }
+            guard let value = rest.popFirst(), !value.isEmpty else {
+                fail("\(argument) needs a directory\n\(usage)", status: 2)
+            }
             if argument == "--source" { source = value } else { destination = value }
         case "-h", "--help":
             StandardStreams.writeStandardError(usage + "\n")
