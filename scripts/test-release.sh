@@ -7,7 +7,8 @@
 # - binaries: flannel and host-local fully static (no PT_INTERP, no dynamic section); bridge NEEDED exactly
 #   libmnl.so.0, libc.so.6 and ld-linux-x86-64.so.2 (glibc's __tls_get_addr), no RPATH/RUNPATH, no GLIBC_ symbol
 #   version above release.sh's GLIBC_FLOOR (the floor README states), libmnl no newer than LIBMNL_1.2;
-#   each about line carries the version.
+#   each about line carries the version; the static unwinder with our _dl_find_object catches a C++ exception
+#   thrown through libc.
 # - tarball: checksums verify, the three plugins + LICENSE + README.md at the top level.
 # - deb: control fields, Depends equal to what dpkg-shlibdeps derives from the binaries, lintian clean apart from
 #   the tags explained below, installed into a throw-away root with dpkg --root, no path owned by another package.
@@ -90,7 +91,33 @@ for p in flannel bridge host-local; do
   [ "$about" = "CNI $p plugin (swift-cni-plugins) v$VERSION" ] || fail "$p about line: $about"
   CNI_COMMAND=VERSION "$B/$p" </dev/null | grep -q '"supportedVersions"' || fail "$p VERSION"
 done
-ok "binaries: flannel, host-local static; bridge NEEDED $needed; max GLIBC_$glibc_max <= $FLOOR; about lines"
+# The unwinder the bridge links statically, with Sources/CDlFindObject as its only _dl_find_object: a C++ exception
+# thrown in a qsort callback must unwind through libc's frames (the lookups of libc's and the program's unwind
+# tables both go through our function) and be caught.
+cat > "$W/unwind.cc" <<'EOF'
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+static int compare(const void *a, const void *b) {
+    if (*(const int *)a == 3 || *(const int *)b == 3) throw std::runtime_error("through qsort");
+    return *(const int *)a - *(const int *)b;
+}
+int main() {
+    int values[] = {5, 3, 1, 4};
+    try {
+        qsort(values, 4, sizeof values[0], compare);
+    } catch (const std::exception &e) {
+        std::printf("caught %s\n", e.what());
+        return 0;
+    }
+    return 1;
+}
+EOF
+gcc -O2 -c -ISources/CDlFindObject/include Sources/CDlFindObject/dl_find_object.c -o "$W/dl_find_object.o"
+g++ -O1 -no-pie -static-libgcc -static-libstdc++ "$W/unwind.cc" "$W/dl_find_object.o" -o "$W/unwind"
+! objdump -T "$W/unwind" | grep -q _dl_find_object || fail "the unwind test imports glibc's _dl_find_object"
+[ "$("$W/unwind")" = "caught through qsort" ] || fail "exception not caught through libc with our _dl_find_object"
+ok "binaries: flannel, host-local static; bridge NEEDED $needed; max GLIBC_$glibc_max <= $FLOOR; about lines; unwind"
 
 # Debian package.
 info=$(dpkg-deb --field "$D/$DEB" Package Version Architecture Depends)
