@@ -57,7 +57,7 @@ let package = Package(
             linkerSettings: fullyStaticInRelease),
         // bridge is dynamic (libmnl.so.0); it binds libm lazily (CLazyLibm, see scripts/common.sh build_release).
         .target(name: "CLazyLibm", cSettings: [.unsafeFlags(["-fno-builtin"])]),
-        // glibc's _dl_find_object@GLIBC_2.35 for the static unwinder, so the bridge needs glibc 2.34 (dl_find_object.c).
+        // Our _dl_find_object for the static unwinder: the bridge needs glibc 2.34, not 2.35 (dl_find_object.c).
         .target(name: "CDlFindObject"),
         // -no-pie only here: the static executables have no PIE to turn off (clang warns the flag is unused).
         .executableTarget(
