@@ -35,7 +35,9 @@ let package = Package(
         .target(
             name: "JSON", dependencies: ["CJansson"], swiftSettings: swiftSettings,
             linkerSettings: [.unsafeFlags(["-Xlinker", "-l:libjansson.a"])]),
-        .target(name: "CNI", dependencies: ["JSON", "Addressing", "Posix"], swiftSettings: swiftSettings),
+        // The release version in the about line, stamped at link time by build_release (Sources/CVersion).
+        .target(name: "CVersion"),
+        .target(name: "CNI", dependencies: ["JSON", "Addressing", "Posix", "CVersion"], swiftSettings: swiftSettings),
         .target(
             name: "Netlink", dependencies: ["CMnl", "Addressing", "Posix"], swiftSettings: swiftSettings,
             linkerSettings: [.linkedLibrary("mnl")]),
@@ -55,14 +57,24 @@ let package = Package(
             linkerSettings: fullyStaticInRelease),
         // bridge is dynamic (libmnl.so.0); it binds libm lazily (CLazyLibm, see scripts/common.sh build_release).
         .target(name: "CLazyLibm", cSettings: [.unsafeFlags(["-fno-builtin"])]),
+        // Our _dl_find_object for the static unwinder: the bridge needs glibc 2.34, not 2.35 (dl_find_object.c).
+        .target(name: "CDlFindObject"),
+        // -no-pie only here: the static executables have no PIE to turn off (clang warns the flag is unused).
         .executableTarget(
-            name: "bridge", dependencies: ["BridgePlugin", "CLazyLibm", "CArgv"], swiftSettings: swiftSettings),
+            name: "bridge", dependencies: ["BridgePlugin", "CLazyLibm", "CArgv", "CDlFindObject"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]),
         .executableTarget(
             name: "flannel", dependencies: ["FlannelPlugin", "CArgv"], swiftSettings: swiftSettings,
+            linkerSettings: fullyStaticInRelease),
+        // The install image's installer (scripts/release.sh), fully static: the image has no libc or shell.
+        .executableTarget(
+            name: "cni-install", dependencies: ["Posix", "CArgv"], swiftSettings: swiftSettings,
             linkerSettings: fullyStaticInRelease),
 
         .target(name: "TestSupport", dependencies: ["Posix", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "LazyLibmTests", dependencies: ["CLazyLibm"], swiftSettings: swiftSettings),
+        .testTarget(name: "DlFindObjectTests", dependencies: ["CDlFindObject"], swiftSettings: swiftSettings),
         .testTarget(name: "PosixTests", dependencies: ["Posix", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AddressingTests", dependencies: ["Addressing"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: swiftSettings),

@@ -29,16 +29,31 @@ RUNTIME_PACKAGES=(iproute2 iptables nftables iputils-ping)
 # names the Swift stdlib references and binds them on first use (Sources/CLazyLibm), so it does not load libm.so.6
 # at every start. -z now (with lld's default relro) makes bridge's GOT read-only once loaded; a bridge ADD takes
 # the same time either way (A/B, 150 calls each). KEEP_SYMBOLS=1 keeps the symbol table (for profiling).
+# -no-pie is in Package.swift, on the bridge only (the static executables are never PIE).
+# RELEASE_VERSION=V stamps V into the plugins' about line: a strong swift_cni_plugins_version() in an object of its
+# own (named after V, so a new version relinks and recompiles nothing) overrides Sources/CVersion's weak "dev".
 # Prints the binary directory.
 build_release() {
   local libdir="$RELEASE_SCRATCH/static-libs" order=${LINK_ORDER:-$ROOT/scripts/link-order.txt} strip=(-Xlinker -s)
+  local stamp=()
   [ "${KEEP_SYMBOLS:-0}" = 1 ] && strip=()
   mkdir -p "$libdir"
   ln -sf "$(g++ -print-file-name=libstdc++.a)" "$libdir/libstdc++.a"
   echo "INPUT(AS_NEEDED($(gcc -print-file-name=libm.so.6)))" > "$libdir/libm.so"
+  if [ -n "${RELEASE_VERSION:-}" ]; then
+    if ! [[ $RELEASE_VERSION =~ ^[0-9A-Za-z][0-9A-Za-z.+~-]*$ ]]; then
+      echo "RELEASE_VERSION '$RELEASE_VERSION': letters, digits and . + ~ - only" >&2
+      return 1
+    fi
+    mkdir -p "$RELEASE_SCRATCH/version"
+    local object="$RELEASE_SCRATCH/version/$RELEASE_VERSION.o"
+    printf 'const char *swift_cni_plugins_version(void) { return "%s"; }\n' "$RELEASE_VERSION" |
+      gcc -x c -O2 -fPIC -c -o "$object" - || return 1
+    stamp=(-Xlinker "$object")
+  fi
   (cd "$ROOT" && swift build -c release --scratch-path "$RELEASE_SCRATCH" --static-swift-stdlib \
       --disable-local-rpath -debug-info-format none "${strip[@]}" -Xlinker -L"$libdir" -Xlinker -lgcc_eh \
-      -Xswiftc -Xclang-linker -Xswiftc -no-pie -Xswiftc -use-ld=lld \
+      -Xswiftc -use-ld=lld "${stamp[@]}" \
       -Xlinker --symbol-ordering-file="$order" -Xlinker --no-warn-symbol-ordering -Xlinker --no-export-dynamic \
       -Xlinker -z -Xlinker now >&2) || return 1
   echo "$RELEASE_SCRATCH/release"

@@ -15,3 +15,6 @@ if [ -n "$leaks" ]; then echo "C imports outside Interop/: $leaks" >&2; exit 1; 
 # machine's own network.
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build "$@"
+# Release artefacts (scripts/release.sh: tarball, deb, install image, kube-flannel manifest), built and checked:
+# ELF needs and glibc floor, checksums, lintian, dpkg --root, the image under podman (~30 s once built).
+scripts/test-release.sh

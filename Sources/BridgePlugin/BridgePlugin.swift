@@ -4,7 +4,7 @@ public import CNI
 /// IPAM plugin, optional gateway/masquerade/VLAN/spoof-check setup. Drop-in compatible with the reference plugin
 /// (same config keys, result shape, names of host veths and firewall rules).
 public struct BridgePlugin: CNIPlugin {
-    public let about = ProjectInfo.about("bridge")
+    public var about: String { ProjectInfo.about("bridge") }
     /// CNI_ARGS understood on ADD/CHECK (the reference's `MacEnvArgs`).
     public var knownArgs: [String]? { ["MAC"] }
 

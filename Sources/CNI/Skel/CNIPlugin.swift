@@ -1,6 +1,6 @@
 /// What a plugin implements; the skel does the CNI envelope (environment, version, errors, output).
 public protocol CNIPlugin {
-    /// The "about" line printed when run without `CNI_COMMAND` (e.g. `CNI bridge plugin (swift) v1.0.0`).
+    /// The "about" line printed when run without `CNI_COMMAND` (e.g. `CNI bridge plugin (swift-cni-plugins) v1.2.0`).
     var about: String { get }
     /// `CNI_ARGS` keys this plugin understands (validated on ADD and CHECK); nil to accept anything.
     var knownArgs: [String]? { get }
@@ -24,10 +24,4 @@ extension CNIPlugin {
     public var knownArgs: [String]? { [] }
     public func prepare(_ command: Command, environment: Environment) {}
     public func cniError(for error: any Error) -> CNIError { CNIError(wrapping: error) }
-}
-
-/// Version and project identity.
-public enum ProjectInfo {
-    public static let version = "1.0.0"
-    public static func about(_ plugin: String) -> String { "CNI \(plugin) plugin (swift-cni-plugins) v\(version)" }
 }
