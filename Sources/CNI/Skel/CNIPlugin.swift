@@ -29,5 +29,11 @@ extension CNIPlugin {
 /// Version and project identity.
 public enum ProjectInfo {
     public static let version = "1.0.0"
-    public static func about(_ plugin: String) -> String { "CNI \(plugin) plugin (swift-cni-plugins) v\(version)" }
+    public static func about(_ plugin: String) -> String { "CNI \(plugin) plugin \(mark) v\(version)" }
+
+    /// What every "about" line of ours contains, and no other plugin's.
+    static let mark = "(swift-cni-plugins)"
+
+    /// Whether an "about" text (`DelegateRunner.about`) is one of ours.
+    public static func isOurs(about: String) -> Bool { about.contains(mark) }
 }
