@@ -38,7 +38,9 @@ public struct Prerequisite: Sendable, CustomStringConvertible {
 
     /// All of `variants` under CI=true (a missing one then fails through `require()` in the test); locally only
     /// those whose prerequisite is met.
-    public static func variants<Variant>(_ variants: [Variant], _ prerequisite: (Variant) -> Prerequisite) -> [Variant] {
+    public static func variants<Variant>(
+        _ variants: [Variant], _ prerequisite: (Variant) -> Prerequisite
+    ) -> [Variant] {
         TestEnvironment.isCI ? variants : variants.filter { prerequisite($0).isMet }
     }
 

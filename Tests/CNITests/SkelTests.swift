@@ -84,7 +84,8 @@ import Testing
     @Test(arguments: ["ADD", "CHECK", "DEL"])
     func containerIDsLongerThanTheLimit(command: String) {
         let longest = String(repeating: "a", count: Identifiers.containerIDLimit)
-        let fits = runSkel(RecordingPlugin(), env: addEnv(command, ["CNI_CONTAINERID": longest]), stdin: config("1.0.0"))
+        let fits = runSkel(
+            RecordingPlugin(), env: addEnv(command, ["CNI_CONTAINERID": longest]), stdin: config("1.0.0"))
         #expect(fits.exitCode == 0, "\(fits.stdout)")
         let plugin = RecordingPlugin()
         let run = runSkel(plugin, env: addEnv(command, ["CNI_CONTAINERID": longest + "a"]), stdin: config("1.0.0"))

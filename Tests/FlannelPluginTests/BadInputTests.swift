@@ -50,8 +50,8 @@ import Testing
              padding: 10 << 20),
         Case(description: "4-containerid-5000-bytes", config: #"{"cniVersion":"0.3.1",\#(base)}"#, code: 4,
              containerID: String(repeating: "a", count: 5000)),
-        Case(description: "4-check-containerid-5000-bytes", command: "CHECK", config: #"{"cniVersion":"1.0.0",\#(base)}"#,
-             code: 4, containerID: String(repeating: "a", count: 5000)),
+        Case(description: "4-check-containerid-5000-bytes", command: "CHECK",
+             config: #"{"cniVersion":"1.0.0",\#(base)}"#, code: 4, containerID: String(repeating: "a", count: 5000)),
     ]
 
     @Test(arguments: cases)
