@@ -58,6 +58,19 @@ import Testing
         }
     }
 
+    /// STATUS publishes and removes `status_probe`: a symlink planted there is replaced and removed, never followed.
+    @Test func statusProbeIsNotWrittenThrough() throws {
+        let network = try Network(version: "1.1.0")
+        try network.add("existing")
+        let outside = try TemporaryDirectory("planted-target")
+        try FileSystem.writeFileAtomically(outside.path + "/target", Array("precious".utf8))
+        #expect(symlink(outside.path + "/target", network.directory + "/status_probe") == 0)
+        let out = try network.run("STATUS", "", ifName: "")
+        #expect(out.exitCode == 0, "\(out)")
+        #expect(try FileSystem.readFile(outside.path + "/target") == Array("precious".utf8))
+        #expect(!FileSystem.exists(network.directory + "/status_probe"))
+    }
+
     /// What we write in place of a planted symlink is what Go's host-local reads: its round-robin continues after it.
     @Test func goContinuesFromTheReplacedLastReservedFile() throws {
         guard Prerequisite.goPlugins.require() else { return }
