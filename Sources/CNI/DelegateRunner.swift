@@ -31,10 +31,17 @@ public protocol DelegateRunner: Sendable {
 
     /// ADD with the stdin from `prepare` (see `run(_:_:for:stdinFrom:)`), its result parsed.
     func add(_ type: String, for call: Invocation, stdinFrom prepare: () throws -> [UInt8]) throws -> CNIResult
+
+    /// What plugin `type` says about itself when run without `CNI_COMMAND`: the skel convention's "about" text on
+    /// stderr (`CNI bridge plugin (swift-cni-plugins) v1.0.0`, Debian's Go one: `CNI bridge plugin version
+    /// unknown`). Nil when it cannot be found or run (the default).
+    func about(_ type: String, for call: Invocation) -> String?
 }
 
 extension DelegateRunner {
     public func prestart(_ type: String, _ command: Command, environment: Environment) {}
+
+    public func about(_ type: String, for call: Invocation) -> String? { nil }
 
     public func run(_ type: String, _ command: Command, for call: Invocation, stdinFrom prepare: () throws -> [UInt8])
         throws -> [UInt8]
@@ -145,6 +152,18 @@ public struct ExecDelegateRunner: DelegateRunner {
         } catch {
             return  // started again (and its error reported) by the call that needs it
         }
+    }
+
+    /// The plugin's stderr when run with the caller's environment minus `CNI_COMMAND` and no stdin, if it exits 0.
+    public func about(_ type: String, for call: Invocation) -> String? {
+        guard let program = try? Self.find(type, in: call.path) else { return nil }  // nil: unknown
+        var environment = call.environment
+        environment["CNI_COMMAND"] = nil
+        guard let result = try? Spawn.run(path: program, arguments: [program], environment: environment.spawnEntries,
+                                          stdin: []),
+            result.exitCode == 0
+        else { return nil }  // a plugin that cannot be run says nothing about itself
+        return String(decoding: result.stderr, as: UTF8.self)
     }
 
     /// The caller's environment with `CNI_COMMAND` set to `command`.

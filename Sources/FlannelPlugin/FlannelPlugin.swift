@@ -42,10 +42,18 @@ public struct FlannelPlugin: CNIPlugin {
         return result
     }
 
-    /// CHECK on the delegate with the config stored by ADD, given flannel's `prevResult` and version.
+    /// CHECK: the config stored by ADD must be there and readable; then, when the delegate is ours, the delegate's
+    /// CHECK on it, given flannel's `prevResult` and version. Another delegate (the Go bridge on a node where only
+    /// flannel was replaced) gets no CHECK, as with the reference flannel, whose CHECK does nothing: Go bridges up to
+    /// at least 1.1.1 fail CHECK on flannel's own routes (they look for a route without gateway after installing it
+    /// via the gateway), so forwarding would turn CHECKs that passed into failures.
     public func check(_ call: Invocation) throws {
         let store = try store(for: call)
         let stored = try storedForCheck(store, call.containerID)
+        guard let about = runner.about(stored.type, for: call), ProjectInfo.isOurs(about: about) else {
+            return call.log("flannel: CHECK verified the stored delegate config only: delegate \"\(stored.type)\" "
+                + "is not from swift-cni-plugins, and the reference flannel runs no delegate CHECK")
+        }
         var delegate = stored.object
         delegate["cniVersion"] = call.config.raw["cniVersion"] ?? delegate["cniVersion"]
         delegate["prevResult"] = call.config.prevResult.map(JSONValue.object)

@@ -37,6 +37,7 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static let outOfRange = Errno(ERANGE)
     public static let noSuchAddress = Errno(ENXIO)
     public static let notEmpty = Errno(ENOTEMPTY)
+    public static let tooManySymbolicLinks = Errno(ELOOP)
 
     /// `strerror` text, e.g. "No such file or directory".
     public var description: String { String(cString: strerror(rawValue)) }

@@ -10,9 +10,13 @@ public struct FileLock: ~Copyable {
     private let fd: Int32
 
     /// Opens (creating if needed) `path` and takes `LOCK_EX`, polling for at most `timeoutMilliseconds`.
-    /// Throws `Errno.timedOut` when the lock stays busy.
+    /// Throws `Errno.timedOut` when the lock stays busy. A symlink under `path` is refused (`ELOOP`): following it
+    /// could create a file wherever it points, and replacing it would split the lock from the one other plugins hold
+    /// (O_NONBLOCK: a FIFO planted there fails instead of blocking the open).
     public init(path: String, timeoutMilliseconds: Int = 60_000) throws(Errno) {
-        let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600) }
+        let fd = try retryingOnInterrupt {
+            open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        }
         var waited = 0
         var delay = 1
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -5,9 +5,10 @@ import CPosix
 
 /// File operations the plugins need, as thin typed wrappers over the POSIX calls.
 public enum FileSystem {
-    /// Reads a whole file. The corresponding C functions are `open` and `read`.
+    /// Reads a whole file. The corresponding C functions are `open` and `read`. O_NONBLOCK: a FIFO planted under
+    /// `path` reads as empty instead of blocking the caller (no effect on regular files).
     public static func readFile(_ path: String) throws(Errno) -> [UInt8] {
-        let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         defer { _ = close(fd) }  // read-only descriptor: nothing to lose on close
         return try readAll(fd)
     }
@@ -15,7 +16,7 @@ public enum FileSystem {
     /// Reads at most `limit` bytes of a file with one buffer of that size (small records, such as
     /// host-local's reservation files, without a 64 KiB buffer per file).
     public static func readFile(_ path: String, upTo limit: Int) throws(Errno) -> [UInt8] {
-        let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         defer { _ = close(fd) }  // read-only descriptor: nothing to lose on close
         return try readPrefix(of: fd, upTo: limit)
     }
@@ -47,17 +48,23 @@ public enum FileSystem {
     }
 
     /// Reads a descriptor to its end.
-    public static func readAll(_ fd: Int32) throws(Errno) -> [UInt8] {
+    public static func readAll(_ fd: Int32) throws(Errno) -> [UInt8] { try readAll(fd, upTo: Int.max) }
+
+    /// Reads a descriptor to its end, but never more than `limit` bytes: a caller that must refuse input longer
+    /// than some bound passes the bound + 1 and compares the count, without reading (or buffering) the rest.
+    public static func readAll(_ fd: Int32, upTo limit: Int) throws(Errno) -> [UInt8] {
         var out: [UInt8] = []
         // Not zero-filled: the kernel writes only what it reads, so a config of a few KiB touches one page of the
         // buffer instead of faulting in all sixteen.
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
         defer { chunk.deallocate() }
-        while true {
-            let n = try retryingOnInterrupt { read(fd, chunk.baseAddress, chunk.count) }
-            if n == 0 { return out }
+        while out.count < limit {
+            let wanted = min(chunk.count, limit - out.count)
+            let n = try retryingOnInterrupt { read(fd, chunk.baseAddress, wanted) }
+            if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
         }
+        return out
     }
 
     /// What sits between the target's name and mkostemp's six characters in a temporary file's name.
@@ -268,8 +275,22 @@ public enum FileSystem {
     /// as host-local's `last_reserved_ip`. Replacing a file by rename, or truncating it to zero first, makes ext4
     /// flush the new data at once (its `auto_da_alloc` safeguard): 0.2-0.6 ms per write in a tight loop here,
     /// against 10 us for this.
+    ///
+    /// Never writes through anything but a plain file of its own: a symlink (O_NOFOLLOW), a FIFO or device
+    /// (O_NONBLOCK keeps a FIFO without reader from blocking), or a file with other hard links planted under `path`
+    /// is replaced by a new regular file (temporary file + rename, as `writeFileAtomically` without fsyncs), so
+    /// whatever it pointed to stays untouched.
     public static func overwrite(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o600) throws(Errno) {
-        let fd = try retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode) }
+        let fd: Int32
+        do {
+            fd = try retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode) }
+        } catch where error == .tooManySymbolicLinks || error == .noSuchAddress {
+            return try writeFileAtomically(path, bytes, mode: mode, durable: false)  // a symlink, or a FIFO
+        }
+        guard isSoleRegularFile(fd) else {
+            _ = close(fd)  // opened for writing, nothing written
+            return try writeFileAtomically(path, bytes, mode: mode, durable: false)
+        }
         defer { _ = close(fd) }  // nothing buffered: write errors were reported by pwrite
         var offset = 0
         while offset < bytes.count {
@@ -279,6 +300,12 @@ public enum FileSystem {
             offset += n
         }
         guard ftruncate(fd, off_t(bytes.count)) == 0 else { throw Errno.current }
+    }
+
+    /// Whether `fd` is a regular file with no other name (`fstat`: S_IFREG, one link).
+    private static func isSoleRegularFile(_ fd: Int32) -> Bool {
+        var st = stat()
+        return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 1
     }
 
     /// fsync of the directory holding `path`, so a rename or link survives a crash.

@@ -6,6 +6,11 @@ import Glibc
 public enum StandardStreams {
     public static func readStandardInput() throws(Errno) -> [UInt8] { try FileSystem.readAll(0) }
 
+    /// At most `limit` bytes of stdin (see `FileSystem.readAll(_:upTo:)`).
+    public static func readStandardInput(upTo limit: Int) throws(Errno) -> [UInt8] {
+        try FileSystem.readAll(0, upTo: limit)
+    }
+
     /// Best-effort write: a closed stdout/stderr must not turn into a second failure.
     public static func write(_ bytes: [UInt8], to fd: Int32) {
         do { try FileSystem.writeAll(fd, bytes) } catch {

@@ -8,7 +8,7 @@ struct GoInteropIntegrationTests {
     static let goBridge = TestEnvironment.goPluginDirectory + "/bridge"
 
     @Test func oursAddGoDel() throws {
-        guard requireNetNS() else { return }
+        guard requireNetNS(), Prerequisite.goPlugins.require() else { return }
         let h = try BridgeHarness(["isGateway": true, "ipMasq": true])
         let pod = try h.pod()
         _ = try h.add(pod)
@@ -19,7 +19,7 @@ struct GoInteropIntegrationTests {
     }
 
     @Test func goAddOursCheckAndDel() throws {
-        guard requireNetNS() else { return }
+        guard requireNetNS(), Prerequisite.goPlugins.require() else { return }
         let h = try BridgeHarness(["isGateway": true, "ipMasq": true])
         let pod = try h.pod()
         let add = try h.run("ADD", pod, plugin: Self.goBridge)

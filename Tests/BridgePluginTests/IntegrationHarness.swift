@@ -8,12 +8,8 @@ import TestSupport
 import Testing
 
 /// Fails (instead of skipping) when namespaces cannot be managed: the suites are enabled under CI=true too.
-func requireNetNS() -> Bool {
-    guard TestEnvironment.canManageNetNS else {
-        Issue.record("bridge integration tests need root and iproute2 (CI=true must not skip them)")
-        return false
-    }
-    return true
+func requireNetNS(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    Prerequisite.netNS.require(sourceLocation: sourceLocation)
 }
 
 /// Which IPAM binary the bridge execs: Go's reference, or ours once it is the real one.
@@ -24,12 +20,11 @@ enum IPAMImplementation: String, Sendable, CaseIterable, CustomTestStringConvert
     }
     var testDescription: String { "host-local (\(rawValue))" }
 
-    /// Go always; ours when the built binary is the real plugin (it prints "swift-cni-plugins" when run bare).
-    static let available: [IPAMImplementation] = {
-        let ours = (try? run([IPAMImplementation.swift.path], environment: [], check: false))  // absent binary: skip it
-        let isReal = ours.map { String(decoding: $0.stderr, as: UTF8.self).contains("swift-cni-plugins") } ?? false
-        return isReal ? [.go, .swift] : [.go]
-    }()
+    /// Go's needs the Go reference plugins; ours, the built binary that identifies itself.
+    var prerequisite: Prerequisite { self == .go ? .goPlugins : .ourPlugin(at: path) }
+
+    /// Both; locally only those present (under CI=true a missing one fails in `BridgeHarness.init`).
+    static let available = Prerequisite.variants(allCases) { $0.prerequisite }
 }
 
 /// A host namespace (where the plugin runs and the bridge lives), an IPAM data dir, a CNI_PATH dir, and the
@@ -48,6 +43,7 @@ final class BridgeHarness: @unchecked Sendable {
         _ extra: JSONObject = [:], subnets: [String] = ["10.77.0.0/24"], ipam: IPAMImplementation = .go,
         version: String = "1.0.0", name: String = "brtest"
     ) throws {
+        try #require(ipam.prerequisite.require(), "missing: \(ipam.prerequisite)")
         host = try TestNamespace("brh")
         temp = try TemporaryDirectory("bridge-test")
         self.name = name
@@ -76,7 +72,7 @@ final class BridgeHarness: @unchecked Sendable {
     @discardableResult
     func run(
         _ command: String, _ pod: TestNamespace?, id: String = "c1", ifName: String = "eth0", args: String? = nil,
-        netns: String? = nil, plugin: String? = nil, config override: JSONObject? = nil
+        netns: String? = nil, plugin: String? = nil, config override: JSONObject? = nil, padding: Int = 0
     ) throws -> PluginOutput {
         var env = [
             "CNI_COMMAND=\(command)", "CNI_CONTAINERID=\(id)", "CNI_IFNAME=\(ifName)", "CNI_PATH=\(cniPath)",
@@ -84,7 +80,7 @@ final class BridgeHarness: @unchecked Sendable {
         ]
         if let path = netns ?? pod?.path { env.append("CNI_NETNS=\(path)") }
         if let args { env.append("CNI_ARGS=\(args)") }
-        let stdin = JSONValue.object(override ?? config).bytes()
+        let stdin = [UInt8](repeating: 0x20, count: padding) + JSONValue.object(override ?? config).bytes()
         return try runPlugin(plugin ?? pluginPath, environment: env, stdin: stdin, in: host)
     }
 

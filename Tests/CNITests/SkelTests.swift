@@ -65,6 +65,37 @@ import Testing
         }
     }
 
+    /// stdin of exactly the limit is read and parsed; one byte more is refused (code 7) before the plugin is
+    /// prepared or called, for every command but VERSION.
+    @Test(arguments: ["ADD", "DEL", "CHECK", "GC", "STATUS"])
+    func stdinOverTheLimitIsRefusedBeforeAnything(command: String) {
+        let document = config("1.1.0")
+        let fits = String(repeating: " ", count: Skel.stdinLimit - document.utf8.count) + document
+        #expect(runSkel(RecordingPlugin(), env: addEnv(command), stdin: fits).exitCode == 0)
+        let plugin = RecordingPlugin()
+        let run = runSkel(plugin, env: addEnv(command), stdin: " " + fits)
+        #expect(run.exitCode == 1 && plugin.calls.isEmpty)
+        #expect(run.json == ["cniVersion": "1.1.0", "code": 7, "msg": "stdin exceeds 1048576 bytes",
+                             "details": "the network configuration on stdin is limited to 1 MiB"])
+    }
+
+    /// Container IDs up to 200 bytes are accepted; a longer one is refused on ADD and CHECK (code 4), and its DEL
+    /// succeeds without calling the plugin (no ADD can have made anything for it).
+    @Test(arguments: ["ADD", "CHECK", "DEL"])
+    func containerIDsLongerThanTheLimit(command: String) {
+        let longest = String(repeating: "a", count: Identifiers.containerIDLimit)
+        let fits = runSkel(
+            RecordingPlugin(), env: addEnv(command, ["CNI_CONTAINERID": longest]), stdin: config("1.0.0"))
+        #expect(fits.exitCode == 0, "\(fits.stdout)")
+        let plugin = RecordingPlugin()
+        let run = runSkel(plugin, env: addEnv(command, ["CNI_CONTAINERID": longest + "a"]), stdin: config("1.0.0"))
+        #expect(plugin.calls.isEmpty)
+        if command == "DEL" { return #expect(run.exitCode == 0 && run.stdout.isEmpty) }
+        #expect(run.exitCode == 1)
+        #expect(run.json == ["cniVersion": "1.1.0", "code": 4, "msg": "containerID is longer than 200 bytes",
+                             "details": "CNI_CONTAINERID has 201 bytes"])
+    }
+
     @Test func gcAndStatusNeedNoAttachmentVariables() throws {
         let plugin = RecordingPlugin()
         let run = runSkel(plugin, env: ["CNI_COMMAND": "GC", "CNI_PATH": "/x"], stdin: config("1.1.0", extra:

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CNI
 import FlannelPlugin
 import JSON
@@ -15,6 +18,9 @@ import Testing
         /// The config, with `$SUBNET` and `$DATA` replaced by the sandbox paths.
         var config: String
         var code: Int64
+        var containerID = "ctr1"
+        /// Spaces sent before the config (a valid config after megabytes of whitespace).
+        var padding = 0
     }
 
     static let base = #""name":"cbr0","type":"flannel","subnetFile":"$SUBNET","dataDir":"$DATA""#
@@ -40,19 +46,47 @@ import Testing
         Case(description: "7-status-delegate-name", command: "STATUS", config: #"{"cniVersion":"1.1.0",\#(base),"delegate":{"name":"x"}}"#, code: 7),
         Case(description: "11-gc-subnet-env-missing", command: "GC", subnetEnv: nil,
              config: #"{"cniVersion":"1.1.0",\#(base),"cni.dev/valid-attachments":[]}"#, code: 11),
+        Case(description: "7-stdin-10mb-of-whitespace", config: #"{"cniVersion":"0.3.1",\#(base)}"#, code: 7,
+             padding: 10 << 20),
+        Case(description: "4-containerid-5000-bytes", config: #"{"cniVersion":"0.3.1",\#(base)}"#, code: 4,
+             containerID: String(repeating: "a", count: 5000)),
+        Case(description: "4-check-containerid-5000-bytes", command: "CHECK",
+             config: #"{"cniVersion":"1.0.0",\#(base)}"#, code: 4, containerID: String(repeating: "a", count: 5000)),
     ]
 
     @Test(arguments: cases)
     func rejectedWithSpecificCodeAndNothingWritten(c: Case) throws {
         let sandbox = try Sandbox(subnetEnv: c.subnetEnv)
         let config = c.config.replacing("$SUBNET", with: sandbox.subnetFile).replacing("$DATA", with: sandbox.dataDir)
-        let run = sandbox.run(c.command, config)
+        let run = sandbox.run(c.command, String(repeating: " ", count: c.padding) + config, containerID: c.containerID)
         #expect(run.exitCode == 1)
         let json = try #require(try? JSONValue.parse(run.stdout.replacing(sandbox.directory.path, with: "$TMP")))
         #expect(json.objectValue?["code"]?.integerValue == c.code)
         #expect(sandbox.runner.calls.isEmpty, "no delegate may run")
         #expect(!FileSystem.exists(sandbox.dataDir), "nothing may be written to dataDir")
         if let mismatch = goldenMismatch(json, "errors/\(c.description).json") { Issue.record(Comment(rawValue: mismatch)) }
+    }
+
+    /// DEL of a container ID longer than any ADD accepts: success, no delegate, nothing written.
+    @Test func delOfAnOverlongContainerIDDoesNothing() throws {
+        let sandbox = try Sandbox()
+        let run = sandbox.run("DEL", sandbox.config(), containerID: String(repeating: "a", count: 5000))
+        #expect(run.exitCode == 0 && run.stdout.isEmpty, "\(run.stdout)")
+        #expect(sandbox.runner.calls.isEmpty && !FileSystem.exists(sandbox.dataDir))
+    }
+
+    /// A symlink planted under the container's name in dataDir is replaced (rename), never written through.
+    @Test(arguments: [true, false]) func plantedSymlinkIsReplacedNotWrittenThrough(dangling: Bool) throws {
+        let sandbox = try Sandbox()
+        let target = sandbox.directory.path + "/target"
+        if !dangling { try FileSystem.writeFileAtomically(target, Array("precious".utf8)) }
+        try FileSystem.makeDirectories(sandbox.dataDir, mode: 0o700)
+        #expect(symlink(target, sandbox.dataDir + "/ctr1") == 0)
+        #expect(sandbox.run("ADD", sandbox.config()).exitCode == 0)
+        #expect(try dangling ? !FileSystem.exists(target) : FileSystem.readFile(target) == Array("precious".utf8))
+        var st = stat()
+        #expect(lstat(sandbox.dataDir + "/ctr1", &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
+        if case .found = sandbox.store.load("ctr1") {} else { Issue.record("stored config unreadable") }
     }
 
     /// `ipam.routes` problems name the key path.

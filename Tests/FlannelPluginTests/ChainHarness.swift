@@ -17,26 +17,25 @@ struct DelegateChain: Sendable, CustomStringConvertible {
         description: "go", bridge: TestEnvironment.goPluginDirectory + "/bridge",
         hostLocal: TestEnvironment.goPluginDirectory + "/host-local")
 
-    /// Go always; ours too when the built `bridge` and `host-local` are the real ones (their "about"
-    /// text names swift-cni-plugins), not placeholders.
-    static var available: [DelegateChain] {
-        let swift = DelegateChain(
-            description: "swift", bridge: TestEnvironment.binary("bridge"), hostLocal: TestEnvironment.binary("host-local"))
-        return isSwiftPlugin(swift.bridge) && isSwiftPlugin(swift.hostLocal) ? [go, swift] : [go]
-    }
+    static let swift = DelegateChain(
+        description: "swift", bridge: TestEnvironment.binary("bridge"), hostLocal: TestEnvironment.binary("host-local"))
+
+    /// Both chains; locally only those present (under CI=true a missing one fails in `FlannelNode.init`).
+    static var available: [DelegateChain] { Prerequisite.variants([go, swift]) { $0.prerequisite } }
 
     var isSwift: Bool { description == "swift" }
 
-    private static func isSwiftPlugin(_ path: String) -> Bool {
-        guard FileSystem.isRegularFile(path), let result = try? run([path], environment: [], check: false) else { return false }
-        return String(decoding: result.stderr, as: UTF8.self).contains("swift-cni-plugins")
+    /// The Go reference plugins, or our built `bridge` and `host-local` identifying themselves (not placeholders).
+    var prerequisite: Prerequisite {
+        guard isSwift else { return .goPlugins }
+        let (bridge, hostLocal) = (Prerequisite.ourPlugin(at: bridge), Prerequisite.ourPlugin(at: hostLocal))
+        return Prerequisite("\(bridge) and \(hostLocal)", isMet: bridge.isMet && hostLocal.isMet)
     }
 }
 
 /// Integration tests can run only as root with iproute2; under CI=true that is a failure, not a skip.
-func requireNetNS() -> Bool {
-    if !TestEnvironment.canManageNetNS { Issue.record("namespace tests need root and iproute2") }
-    return TestEnvironment.canManageNetNS
+func requireNetNS(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    Prerequisite.netNS.require(sourceLocation: sourceLocation)
 }
 
 /// A throw-away "node": a host namespace (where flannel, bridge and cni0 live), a temp dir with
@@ -52,6 +51,7 @@ final class FlannelNode {
 
     init(_ chain: DelegateChain, subnetEnv: String = "subnet.env") throws {
         self.chain = chain
+        try #require(chain.prerequisite.require(), "missing: \(chain.prerequisite)")
         host = try TestNamespace("flh")
         scratch = try TemporaryDirectory("flannel-node")
         try FileSystem.makeDirectories(bin)

@@ -49,21 +49,35 @@ struct ChainTests {
         #expect(again.exitCode == 0, "\(again)")
     }
 
-    /// CHECK with flannel's prevResult. Debian's Go bridge (v1.1.1) wrongly demands a `gw` match for
-    /// routes that have none (fixed upstream in containernetworking/plugins c347755f), so with it the
-    /// only accepted failure is that one, and CHECK must then pass once those routes are left out.
+    /// CHECK with flannel's prevResult passes with either delegate chain. With ours, bridge's CHECK runs (and
+    /// would fail on a broken pod, `checkFindsABrokenPod`); Debian's Go bridge (v1.1.1) gets none, as under the
+    /// reference flannel: its CHECK demands a `gw` match for flannel's gateway-less routes (fixed upstream in
+    /// containernetworking/plugins c347755f), which would fail every CHECK on a node that swapped only flannel.
     private func check(_ node: FlannelNode, _ config: String, prevResult: JSONObject, pod: TestNamespace) throws {
         var request = try #require(try JSONValue.parse(config).objectValue)
         request["prevResult"] = .object(prevResult)
         let check = try node.flannel("CHECK", JSONValue.object(request).serialized(), containerID: "c1", pod: pod)
-        if node.chain.isSwift || check.exitCode == 0 { return #expect(check.exitCode == 0, "\(check)") }
-        #expect(check.object?["msg"]?.stringValue?.contains("not found in routing table") == true, "\(check)")
-        var withoutGatewaylessRoutes = prevResult
-        withoutGatewaylessRoutes["routes"] = .array(
-            (prevResult["routes"]?.arrayValue ?? []).filter { $0.objectValue?["gw"] != nil })
-        request["prevResult"] = .object(withoutGatewaylessRoutes)
-        let retry = try node.flannel("CHECK", JSONValue.object(request).serialized(), containerID: "c1", pod: pod)
-        #expect(retry.exitCode == 0, "\(retry)")
+        #expect(check.exitCode == 0, "\(check)")
+        #expect(check.stderr.contains("CHECK verified the stored delegate config only") == !node.chain.isSwift)
+    }
+
+    /// Where the delegate is ours, flannel's CHECK is the bridge's full CHECK: a pod whose address was removed fails
+    /// it. With the Go delegates it passes, as it did under the reference flannel (whose CHECK does nothing).
+    @Test(arguments: DelegateChain.available)
+    func checkFindsABrokenPod(chain: DelegateChain) throws {
+        guard requireNetNS() else { return }
+        let node = try FlannelNode(chain)
+        let pod = try node.makePod()
+        let config = try node.config("1.0.0")
+        let add = try node.flannel("ADD", config, containerID: "c1", pod: pod)
+        try #require(add.exitCode == 0, "\(add)")
+        try pod.ip("addr", "flush", "dev", "eth0")
+        var request = try #require(try JSONValue.parse(config).objectValue)
+        request["prevResult"] = .object(try #require(add.object))
+        let check = try node.flannel("CHECK", JSONValue.object(request).serialized(), containerID: "c1", pod: pod)
+        #expect((check.exitCode == 0) == !chain.isSwift, "\(check)")
+        #expect(try node.flannel("DEL", config, containerID: "c1", pod: pod).exitCode == 0)
+        #expect(node.reservations().isEmpty && node.storedFiles().isEmpty)
     }
 
     /// The kube-flannel conflist (0.3.1): the stored file is the §3.6 document the Go plugin stores.

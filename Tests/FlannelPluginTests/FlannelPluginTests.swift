@@ -177,6 +177,22 @@ import Testing
         #expect(sandbox.storedFiles() == ["ctr1"], "CHECK never changes state")
     }
 
+    /// A delegate that is not ours (Debian's Go bridge says "CNI bridge plugin version unknown", and fails CHECK on
+    /// flannel's routes), or one that cannot say what it is, gets no CHECK, as under the reference flannel; flannel
+    /// still verifies its own stored config.
+    @Test(arguments: ["CNI bridge plugin version unknown", nil] as [String?])
+    func checkRunsNoCheckOnAForeignDelegate(about: String?) throws {
+        let sandbox = try Sandbox()
+        sandbox.runner.aboutText = about
+        _ = sandbox.run("ADD", sandbox.config("1.0.0"))
+        sandbox.runner.failures[.check] = CNIError(.internalError, "Expected Route not found in routing table")
+        let run = sandbox.run("CHECK", sandbox.config("1.0.0"))
+        #expect(run.exitCode == 0, "\(run.stdout)")
+        #expect(sandbox.runner.calls.map(\.command) == [.add], "no delegate CHECK")
+        #expect(run.stderr.contains("CHECK verified the stored delegate config only"))
+        #expect(sandbox.run("CHECK", sandbox.config("1.0.0"), containerID: "never-added").exitCode == 1)
+    }
+
     @Test func checkForwardsTheDelegateError() throws {
         let sandbox = try Sandbox()
         _ = sandbox.run("ADD", sandbox.config("1.0.0"))

@@ -26,6 +26,11 @@ final class RecordingRunner: DelegateRunner, @unchecked Sendable {
         {"cniVersion":"0.3.1","interfaces":[{"name":"cni0","mac":"0a:58:0a:f4:01:01"},{"name":"veth1234abcd","mac":"aa:bb:cc:dd:ee:01"},{"name":"eth0","mac":"0a:58:0a:f4:01:02","sandbox":"/run/netns/pod"}],"ips":[{"version":"4","interface":2,"address":"10.244.1.2/24","gateway":"10.244.1.1"}],"routes":[{"dst":"10.244.0.0/16"},{"dst":"0.0.0.0/0","gw":"10.244.1.1"}],"dns":{}}
         """#.utf8)
 
+    /// The delegate's "about" text (ours unless a test plays a foreign delegate).
+    var aboutText: String? = ProjectInfo.about("bridge")
+
+    func about(_ type: String, for call: Invocation) -> String? { aboutText }
+
     func run(_ type: String, _ command: Command, stdin: [UInt8], for call: Invocation) throws(CNIError) -> [UInt8] {
         calls.append(Call(type: type, command: command, stdin: stdin))
         if let failure = failures[command] { throw failure }

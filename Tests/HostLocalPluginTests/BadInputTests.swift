@@ -1,3 +1,4 @@
+import CNI
 import JSON
 import Posix
 import TestSupport
@@ -16,6 +17,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     var top: JSONObject = [:]
     var ipam: JSONObject = [:]
     var rawStdin: String?
+    /// Spaces sent before the stdin document (a valid config after megabytes of whitespace).
+    var padding = 0
     /// Ranges of the failing call; the setup ADD uses `setupRanges`.
     var ranges: JSONValue = [[["subnet": "10.10.0.0/29"]]]
     var setupRanges: JSONValue = [[["subnet": "10.10.0.0/29"]]]
@@ -50,6 +53,12 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(name: "data-dir-not-a-directory", code: 5, ipam: ["dataDir": "$DATADIR/file/sub"]),
         BadInput(name: "resolvconf-missing", code: 5, ipam: ["resolvConf": "$DATADIR/no-such-resolv.conf"]),
         BadInput(name: "netns-is-own", code: 8, environment: ["CNI_NETNS": "/proc/self/ns/net"]),
+        BadInput(name: "stdin-10mb-of-whitespace", code: 7, padding: 10 << 20),
+        BadInput(name: "stdin-1mib-of-whitespace", code: 7, padding: Skel.stdinLimit),
+        BadInput(name: "containerid-5000-bytes", code: 4, containerID: String(repeating: "a", count: 5000)),
+        BadInput(name: "containerid-201-bytes", code: 4, containerID: String(repeating: "b", count: 201)),
+        BadInput(name: "check-containerid-5000-bytes", code: 4, command: "CHECK",
+                 containerID: String(repeating: "a", count: 5000)),
     ]
 
     @Test(arguments: cases) func failsWithItsCodeAndChangesNothing(_ bad: BadInput) throws {
@@ -70,7 +79,25 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         expectGolden(json, "error-\(bad.code)-\(bad.name).expected.json")
     }
 
+    /// DEL of a container ID longer than any ADD accepts cannot concern an attachment: it succeeds, changes nothing.
+    @Test func delOfAnOverlongContainerIDSucceedsAndChangesNothing() throws {
+        let network = try Network()
+        try network.add("existing")
+        let before = try network.snapshot()
+        let out = try network.run("DEL", String(repeating: "a", count: 5000))
+        #expect(out.exitCode == 0 && out.stdout.isEmpty, "\(out)")
+        #expect(try network.snapshot() == before)
+        let longest = String(repeating: "c", count: Identifiers.containerIDLimit)  // the limit itself is fine
+        #expect(try network.add(longest) == ["10.10.0.3/24"])
+        #expect(try network.run("DEL", longest).exitCode == 0)
+    }
+
     func stdin(_ bad: BadInput, _ network: Network) -> [UInt8] {
+        if bad.padding > 0 {
+            var padded = BadInput(name: bad.name, code: bad.code)
+            padded.ranges = bad.ranges
+            return [UInt8](repeating: 0x20, count: bad.padding) + stdin(padded, network)
+        }
         if let raw = bad.rawStdin { return Array(raw.utf8) }
         for (key, value) in bad.ipam {
             network.ipam[key] = value.stringValue.map { .string($0.replacing("$DATADIR", with: network.dataDir)) } ?? value

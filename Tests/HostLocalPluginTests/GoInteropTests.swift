@@ -4,8 +4,9 @@ import TestSupport
 import Testing
 
 /// Our binary and Go's host-local on one data dir, as on a node during a rollout.
-@Suite(.enabled(if: goAvailable)) struct GoInteropTests {
+@Suite(.enabled(if: Prerequisite.goPlugins.enabled)) struct GoInteropTests {
     @Test func goAddThenOurCheckAndDel() throws {
+        guard Prerequisite.goPlugins.require() else { return }
         let network = try Network(version: "0.4.0")
         #expect(try network.add("gocontainer", implementation: .go) == ["10.10.0.2/24"])
         #expect(try network.run("CHECK", "gocontainer").exitCode == 0)
@@ -16,6 +17,7 @@ import Testing
     }
 
     @Test func ourAddThenGoCheckAndDel() throws {
+        guard Prerequisite.goPlugins.require() else { return }
         let network = try Network(version: "0.4.0")
         #expect(try network.add("ours") == ["10.10.0.2/24"])
         #expect(try network.run("CHECK", "ours", implementation: .go).exitCode == 0)
@@ -28,6 +30,7 @@ import Testing
     }
 
     @Test func legacyRecordsFromOldPlugins() throws {
+        guard Prerequisite.goPlugins.require() else { return }
         let network = try Network(version: "0.4.0")
         try network.add("seed")
         try FileSystem.writeFileAtomically(network.directory + "/10.10.0.9", Array("oldcontainer".utf8))
@@ -38,6 +41,7 @@ import Testing
     }
 
     @Test(arguments: [false, true]) func parallelAddsGetDistinctAddresses(mixed: Bool) throws {
+        guard Prerequisite.goPlugins.require() else { return }
         let network = try Network()
         let script = try writeBurst(network, count: 64, mixed: mixed)
         let burst = try Spawn.run(path: "/bin/sh", arguments: ["sh", script], environment: ["PATH=/usr/bin:/bin"], stdin: [])

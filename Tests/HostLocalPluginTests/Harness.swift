@@ -102,4 +102,3 @@ func expectGolden(_ actual: JSONValue, _ name: String, sourceLocation: SourceLoc
     if let mismatch = goldenMismatch(actual, name) { Issue.record(Comment(rawValue: mismatch), sourceLocation: sourceLocation) }
 }
 
-var goAvailable: Bool { FileSystem.isRegularFile(Implementation.go.path) }

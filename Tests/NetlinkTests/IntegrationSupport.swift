@@ -4,12 +4,8 @@ import Testing
 import TestSupport
 
 /// Records a failure (instead of skipping) when namespace tests cannot run, so CI=true never passes silently.
-func requireNetNS() -> Bool {
-    guard TestEnvironment.canManageNetNS else {
-        Issue.record("namespace integration tests need root and iproute2")
-        return false
-    }
-    return true
+func requireNetNS(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    Prerequisite.netNS.require(sourceLocation: sourceLocation)
 }
 
 /// Runs `body` with a netlink socket opened inside `namespace` (on NetNS.run's helper thread).

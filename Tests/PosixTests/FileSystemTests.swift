@@ -93,6 +93,52 @@ import Testing
 }
 
 @Suite struct DirectoryTests {
+    /// `overwrite` never writes through a planted symlink (dangling or not), FIFO or second hard link: it replaces
+    /// the name with a regular file of its own, and what was there keeps its content (or stays absent).
+    @Test(arguments: ["symlink", "dangling symlink", "fifo", "hard link"])
+    func overwriteReplacesWhatIsNotItsOwnPlainFile(planted: String) throws {
+        let dir = try TemporaryDirectory("posix-overwrite")
+        let (path, target) = (dir.path + "/last_reserved_ip.0", dir.path + "/target")
+        if planted != "dangling symlink" { try FileSystem.writeFileAtomically(target, Array("precious".utf8)) }
+        switch planted {
+        case "fifo": #expect(mkfifo(path, 0o600) == 0)
+        case "hard link": #expect(link(target, path) == 0)
+        default: #expect(symlink(target, path) == 0)
+        }
+        try FileSystem.overwrite(path, Array("10.0.0.9".utf8))
+        var st = stat()
+        #expect(lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && st.st_nlink == 1)
+        #expect(try FileSystem.readFile(path) == Array("10.0.0.9".utf8))
+        #expect(st.st_mode & 0o777 == 0o600)
+        if planted == "dangling symlink" {
+            #expect(!FileSystem.exists(target))
+        } else {
+            #expect(try FileSystem.readFile(target) == Array("precious".utf8))
+        }
+        let names = try FileSystem.listDirectory(dir.path)
+        let expected = planted == "dangling symlink" ? ["last_reserved_ip.0"] : ["last_reserved_ip.0", "target"]
+        #expect(names.sorted() == expected)
+    }
+
+    /// The lock file is never opened through a symlink (which could create a file wherever it points).
+    @Test func fileLockRefusesASymlink() throws {
+        let dir = try TemporaryDirectory("posix-lock")
+        #expect(symlink(dir.path + "/elsewhere", dir.path + "/lock") == 0)
+        #expect(throws: Errno.tooManySymbolicLinks) { _ = try FileLock(path: dir.path + "/lock") }
+        #expect(!FileSystem.exists(dir.path + "/elsewhere"))
+    }
+
+    /// stdin is read up to a limit: a caller passing limit + 1 learns that there is more without reading it all.
+    @Test func readAllStopsAtTheLimit() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { _ = close(fds[0]) }
+        try FileSystem.writeAll(fds[1], [UInt8](repeating: 0x20, count: 40000))
+        _ = close(fds[1])
+        #expect(try FileSystem.readAll(fds[0], upTo: 1000).count == 1000)
+        #expect(try FileSystem.readAll(fds[0], upTo: 100_000).count == 39000)
+    }
+
     @Test func listsAndReadsRelativeToTheDirectory() throws {
         let temp = try TemporaryDirectory("posix-dir")
         try FileSystem.createExclusively(temp.path + "/10.0.0.2", Array("alice\r\neth0".utf8), durable: false)

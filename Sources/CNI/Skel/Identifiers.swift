@@ -1,5 +1,10 @@
 /// The reference rules for container IDs, network names and interface names (libcni `pkg/utils`).
 public enum Identifiers {
+    /// The longest container ID accepted, in bytes. Runtimes send 64 hex digits (containerd, CRI-O, podman; ctr
+    /// prefixes its namespace); 200 leaves room for that and keeps flannel's hidden temporary name
+    /// (`.<id>.tmp.XXXXXX`) within the 255 bytes a file name may have.
+    public static let containerIDLimit = 200
+
     /// `^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$` — shared by container IDs and network names, and what keeps
     /// them safe as file names (no `/`, no leading `.`).
     public static func isValidName(_ s: String) -> Bool {

@@ -11,6 +11,12 @@ public enum ProjectInfo {
         let version = version
         let label = version.utf8.first.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } == true
             ? "v" + version : version
-        return "CNI \(plugin) plugin (swift-cni-plugins) \(label)"
+        return "CNI \(plugin) plugin \(mark) \(label)"
     }
+
+    /// What every "about" line of ours contains, and no other plugin's.
+    static let mark = "(swift-cni-plugins)"
+
+    /// Whether an "about" text (`DelegateRunner.about`) is one of ours.
+    public static func isOurs(about: String) -> Bool { about.contains(mark) }
 }

@@ -4,9 +4,19 @@ public import Posix
 /// The CNI envelope shared by all plugins: reads the environment and stdin, validates in the
 /// reference order (VERSION first, then variables, then config), dispatches, prints.
 public enum Skel {
+    /// The most stdin a plugin accepts, in bytes (1 MiB): far above any real network config with its `prevResult`
+    /// (a few KiB). Larger input is refused with code 7 before it is parsed and before anything is changed; only
+    /// one byte past the limit is ever read.
+    public static let stdinLimit = 1 << 20
+
     /// Runs `plugin` as the process does and returns the exit code.
     public static func run(_ plugin: some CNIPlugin) -> Int32 {
-        run(plugin, environment: .current(), stdin: StandardStreams.readStandardInput, output: .standard)
+        run(plugin, environment: .current(), stdin: readLimitedStandardInput, output: .standard)
+    }
+
+    /// stdin up to one byte past `stdinLimit`, which is enough to tell that it is too large.
+    private static func readLimitedStandardInput() throws(Errno) -> [UInt8] {
+        try StandardStreams.readStandardInput(upTo: stdinLimit + 1)
     }
 
     /// Testable entry: environment, stdin and output injected.
@@ -27,8 +37,9 @@ public enum Skel {
                 output.stdout(versionReply())
                 return 0
             }
-            let call = try makeInvocation(
+            guard let call = try makeInvocation(
                 plugin, command, environment: environment, stdin: stdin, output: output, version: &version)
+            else { return 0 }  // a DEL that cannot concern any attachment: nothing to do
             try validateArgs(call, plugin)
             try dispatch(plugin, call)
             return 0
@@ -50,13 +61,20 @@ public enum Skel {
     private static func makeInvocation(
         _ plugin: some CNIPlugin, _ command: Command, environment: Environment, stdin: () throws(Errno) -> [UInt8],
         output: OutputSink, version: inout String
-    ) throws(CNIError) -> Invocation {
+    ) throws(CNIError) -> Invocation? {
         let missing = command.requiredVariables.filter { (environment[$0] ?? "").isEmpty }
         guard missing.isEmpty else {
             throw CNIError(.invalidEnvironmentVariables, "required env variables [\(missing.joined(separator: ","))] missing")
         }
         let bytes: [UInt8]
         do { bytes = try stdin() } catch { throw CNIError(.ioFailure, "error reading from stdin: \(error)") }
+        guard bytes.count <= stdinLimit else {
+            throw CNIError(.invalidNetworkConfig, "stdin exceeds \(stdinLimit) bytes",
+                           details: "the network configuration on stdin is limited to 1 MiB")
+        }
+        if command.isPerAttachment, try !containerIDFits(command, environment["CNI_CONTAINERID"] ?? "") {
+            return nil
+        }
         plugin.prepare(command, environment: environment)
         let config = try decodeConfig(bytes, version: &version)
         let call = Invocation(
@@ -78,6 +96,19 @@ public enum Skel {
             version = text  // errors from here on speak the config's version
         }
         return try NetworkConfig(object: object, bytes: bytes)
+    }
+
+    /// Whether the container ID is within `Identifiers.containerIDLimit`. A longer one is refused on ADD and CHECK
+    /// (code 4); on DEL it cannot name anything an ADD made, so the DEL succeeds without doing anything (false).
+    private static func containerIDFits(_ command: Command, _ containerID: String) throws(CNIError) -> Bool {
+        let length = containerID.utf8.count
+        guard length > Identifiers.containerIDLimit else { return true }
+        guard command == .del else {
+            throw CNIError(.invalidEnvironmentVariables,
+                           "containerID is longer than \(Identifiers.containerIDLimit) bytes",
+                           details: "CNI_CONTAINERID has \(length) bytes")
+        }
+        return false
     }
 
     private static func validateIdentifiers(_ call: Invocation) throws(CNIError) {

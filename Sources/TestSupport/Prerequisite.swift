@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Posix
+public import Testing
+
+/// Something a test needs from the machine: root and iproute2, the Go reference plugins, a tool, a built or release
+/// binary. Locally a test whose prerequisite is missing is skipped (it returns early, and argument lists leave the
+/// variant out); under `CI=true` it fails instead, and no variant is left out, so a CI run can never pass by quietly
+/// running less.
+///
+/// ```swift
+/// @Suite(.enabled(if: Prerequisite.goPlugins.enabled)) struct GoInteropTests {
+///     @Test func goAddOurDel() throws {
+///         guard Prerequisite.goPlugins.require() else { return }
+/// ```
+public struct Prerequisite: Sendable, CustomStringConvertible {
+    /// What is needed, as a failure names it ("the Go reference plugins in /usr/lib/cni").
+    public let description: String
+    public let isMet: Bool
+
+    public init(_ description: String, isMet: Bool) {
+        self.description = description
+        self.isMet = isMet
+    }
+
+    /// For `.enabled(if:)`: met, or CI=true (where `require()` then records the failure).
+    public var enabled: Bool { isMet || TestEnvironment.isCI }
+
+    /// True when met. Otherwise false, and under CI=true a recorded test failure (locally: a skip).
+    public func require(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        guard !isMet else { return true }
+        if TestEnvironment.isCI {
+            Issue.record("missing under CI=true: \(description)", sourceLocation: sourceLocation)
+        }
+        return false
+    }
+
+    /// All of `variants` under CI=true (a missing one then fails through `require()` in the test); locally only
+    /// those whose prerequisite is met.
+    public static func variants<Variant>(
+        _ variants: [Variant], _ prerequisite: (Variant) -> Prerequisite
+    ) -> [Variant] {
+        TestEnvironment.isCI ? variants : variants.filter { prerequisite($0).isMet }
+    }
+
+    // MARK: Common prerequisites
+
+    /// Root and iproute2: the namespace integration tests.
+    public static var netNS: Prerequisite {
+        Prerequisite("root and iproute2 (namespace integration tests)", isMet: TestEnvironment.canManageNetNS)
+    }
+
+    /// Debian's Go reference plugins (containernetworking-plugins), `bridge` and `host-local`.
+    public static var goPlugins: Prerequisite {
+        let dir = TestEnvironment.goPluginDirectory
+        return Prerequisite(
+            "the Go reference plugins in \(dir) (Debian containernetworking-plugins)",
+            isMet: FileSystem.isRegularFile(dir + "/bridge") && FileSystem.isRegularFile(dir + "/host-local"))
+    }
+
+    /// A built plugin of ours at `path` that identifies itself (its "about" line names swift-cni-plugins).
+    public static func ourPlugin(at path: String) -> Prerequisite {
+        let isOurs: Bool
+        if FileSystem.isRegularFile(path), let result = try? run([path], environment: [], check: false) {
+            isOurs = String(decoding: result.stderr, as: UTF8.self).contains("swift-cni-plugins")
+        } else {
+            isOurs = false  // absent or not runnable
+        }
+        return Prerequisite("\(path), a plugin of ours that identifies itself as swift-cni-plugins", isMet: isOurs)
+    }
+
+    /// An executable file (a release binary, ...).
+    public static func executable(_ path: String, _ what: String) -> Prerequisite {
+        Prerequisite("\(what) at \(path)", isMet: access(path, X_OK) == 0)
+    }
+
+    /// A tool found in the usual system directories (`iptables`, `nft`, `ping`, ...).
+    public static func tool(_ name: String) -> Prerequisite {
+        Prerequisite("the tool \(name)", isMet: access(resolve(name), X_OK) == 0)
+    }
+}
