@@ -19,8 +19,9 @@
 #   and TB_WORK (temp root), TB_UL (underlay namespace), TB_BACKEND, TB_NODES, TB_LEASES (flanneld's
 #   etcd view: one file per lease, named like the etcd key, holding its JSON value).
 #   tb_teardown              kills every process left in the namespaces made here, deletes them and
-#                            TB_WORK. Idempotent; safe from a trap (EXIT/INT/TERM); does nothing when
-#                            called in a subshell (only the shell that sourced this file cleans up).
+#                            TB_WORK. Idempotent; safe from a trap (EXIT/INT/TERM); does nothing in a
+#                            subshell of the shell that ran tb_setup (bash can run a trap in a command
+#                            substitution forked just as the signal arrived).
 #   tb_netns_add NAME        creates a namespace that tb_teardown removes (e.g. pods). Names should end
 #                            in -$$ (TB_SUFFIX) so parallel runs never collide.
 #   tb_conflist I            prints conf/10-flannel.conflist with node I's paths (subnetFile, dataDir,
@@ -39,7 +40,7 @@ TB_CLUSTER=10.244.0.0/16
 TB_VNI=1 TB_VXLAN_PORT=8472
 TB_WORK="" TB_UL="" TB_BACKEND="" TB_NODES=0 TB_LEASES=""
 TB_NS=() TB_IP=() TB_SUBNET=() TB_GW=() TB_DIR=() TB_MTU=()
-TB_MADE_NS=()
+TB_MADE_NS=() TB_OWNER=""    # TB_OWNER: the shell (BASHPID) that ran tb_setup
 TB_PASSED=0 TB_CHECKS=0
 
 tb_need() {
@@ -71,7 +72,7 @@ tb_check() {
 # Teardown: processes first (a namespace lives on while a process holds it), then pods, nodes, underlay.
 tb_teardown() {
   # Only in the sourcing shell: bash may run a trap in a command substitution forked as a signal arrived.
-  [ "$BASHPID" = "$TB_SUFFIX" ] || return 0
+  [ "$BASHPID" = "${TB_OWNER:-$BASHPID}" ] || return 0
   local ns pids i errexit=0
   case $- in *e*) errexit=1 ;; esac
   set +e
@@ -131,7 +132,7 @@ tb_setup() {
   case "$nodes" in 2|3) ;; *) echo "tb_setup: 2 or 3 nodes" >&2; return 2 ;; esac
   [ "$(id -u)" -eq 0 ] || { echo "testbed: needs root (it creates network namespaces)" >&2; exit 1; }
   tb_need ip bridge jq timeout
-  TB_BACKEND=$backend TB_NODES=$nodes
+  TB_BACKEND=$backend TB_NODES=$nodes TB_OWNER=$BASHPID
   TB_WORK=$(mktemp -d "/tmp/tb-$TB_SUFFIX.XXXXXX")
   TB_LEASES=$TB_WORK/etcd/coreos.com/network/subnets
   mkdir -p "$TB_LEASES"
