@@ -15,6 +15,18 @@ if [ -n "$leaks" ]; then echo "C imports outside Interop/: $leaks" >&2; exit 1; 
 # machine's own network.
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build "$@"
+
+# Release binaries (unstamped), built once for the script-level tests below.
+REL_BIN=$(build_release)
+
+# --- testbed (scripts/testbed.sh): pods across 2 flannel nodes in namespaces, vxlan and host-gw -----------
+# Fails (never skips) when it cannot run: needs root and the tools it installs. About 10 s each.
+for backend in vxlan host-gw; do
+  scripts/testbed.sh --backend "$backend" --nodes 2 --pods 2 --bin "$REL_BIN" --timeout 180
+done
+# --- end testbed ----------------------------------------------------------------------------------------------
+
 # Release artefacts (scripts/release.sh: tarball, deb, install image, kube-flannel manifest), built and checked:
 # ELF needs and glibc floor, checksums, lintian, dpkg --root, the image under podman (~30 s once built).
+# Last: it relinks the release build with a version stamp.
 scripts/test-release.sh
