@@ -14,4 +14,7 @@ if [ -n "$leaks" ]; then echo "C imports outside Interop/: $leaks" >&2; exit 1; 
 # Warnings are errors. The tests only use namespaces they create: nothing here changes the
 # machine's own network.
 swift build --build-tests -Xswiftc -warnings-as-errors
+REL_BIN=$(build_release)
 swift test --skip-build "$@"
+# containerd e2e: our chain under containerd 1.6 through CRI (kubelet's path), one node and two VXLAN nodes (~1 min).
+timeout 600 scripts/e2e-containerd.sh --bin "$REL_BIN"
