@@ -34,7 +34,13 @@ TESTBED_LIB=${TESTBED_LIB:-$ROOT/scripts/testbed-lib.sh}
 
 ensure_packages "${RUNTIME_PACKAGES[@]}" containerd runc busybox-static containernetworking-plugins jq \
   python3 util-linux
-python3 -c 'import grpc' 2>/dev/null || ensure_packages python3-grpcio
+# The CRI client needs grpcio: the first python3 on PATH if it has it, else Debian's python3 with python3-grpcio.
+PY=python3
+if ! "$PY" -c 'import grpc' 2>/dev/null; then
+  ensure_packages python3-grpcio
+  PY=/usr/bin/python3
+  "$PY" -c 'import grpc' || { echo "e2e-containerd: no grpcio for $PY" >&2; exit 1; }
+fi
 if [ -z "$BIN" ]; then
   ensure_packages "${BUILD_PACKAGES[@]}"
   BIN=$(build_release)
@@ -156,7 +162,7 @@ EOF
 # Clients run inside the node's network namespace and containerd's mount namespace (ctr run --cni execs
 # the plugins itself and reads /etc/cni/net.d, /opt/cni/bin, /var/lib/cni there).
 in_ctd() { local key=$1; shift; nsenter -t "$(ctd_var "$key" pid)" -m -n "$@"; }
-cri() { local key=$1; shift; python3 "$CRI_CLIENT" --address "unix://$(ctd_var "$key" sock)" "$@"; }
+cri() { local key=$1; shift; "$PY" "$CRI_CLIENT" --address "unix://$(ctd_var "$key" sock)" "$@"; }
 ctr() { local key=$1; shift; in_ctd "$key" ctr -a "$(ctd_var "$key" sock)" "$@"; }
 
 ctd_stop() {

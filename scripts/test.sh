@@ -17,4 +17,4 @@ swift build --build-tests -Xswiftc -warnings-as-errors
 REL_BIN=$(build_release)
 swift test --skip-build "$@"
 # containerd e2e: our chain under containerd 1.6 through CRI (kubelet's path), one node and two VXLAN nodes (~1 min).
-timeout 600 scripts/e2e-containerd.sh --bin "$REL_BIN"
+timeout -k 30 600 scripts/e2e-containerd.sh --bin "$REL_BIN"
