@@ -376,6 +376,8 @@ two_nodes() {
   fi
   TB_UP=1
   tb_setup vxlan 2 || { bad "two nodes: tb_setup vxlan 2"; return; }
+  trap cleanup EXIT                # ours again, should the library have set its own (cleanup calls tb_teardown)
+  trap 'exit 130' INT TERM
   local idx=("${!TB_NS[@]}") i key id st pids=() ips=() ids=()
   for i in "${idx[@]}"; do
     key=tb$i
