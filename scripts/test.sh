@@ -26,6 +26,9 @@ for backend in vxlan host-gw; do
 done
 # --- end testbed ----------------------------------------------------------------------------------------------
 
+# containerd e2e: our chain under containerd 1.6 through CRI (kubelet's path), one node and two VXLAN nodes (~1 min).
+timeout -k 30 600 scripts/e2e-containerd.sh --bin "$REL_BIN"
+
 # Release artefacts (scripts/release.sh: tarball, deb, install image, kube-flannel manifest), built and checked:
 # ELF needs and glibc floor, checksums, lintian, dpkg --root, the image under podman (~30 s once built).
 # Last: it relinks the release build with a version stamp.
