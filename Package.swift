@@ -45,7 +45,9 @@ let package = Package(
         .target(name: "IPAM", dependencies: ["Addressing", "Posix"], swiftSettings: swiftSettings),
 
         .target(name: "HostLocalPlugin", dependencies: ["CNI", "IPAM"], swiftSettings: swiftSettings),
-        .target(name: "BridgePlugin", dependencies: ["CNI", "Netlink", "NetNS"], swiftSettings: swiftSettings),
+        // Masquerade (iptables, nftables), spoof check and the runner of the firewall programs; names as the Go plugins.
+        .target(name: "Firewall", dependencies: ["Addressing", "JSON", "Posix"], swiftSettings: swiftSettings),
+        .target(name: "BridgePlugin", dependencies: ["CNI", "Firewall", "Netlink", "NetNS"], swiftSettings: swiftSettings),
         .target(name: "FlannelPlugin", dependencies: ["CNI", "JSON", "Posix", "Addressing"], swiftSettings: swiftSettings),
 
         // host-local and flannel need no libmnl, so their release builds are fully static (0.8 ms start-up
@@ -72,7 +74,7 @@ let package = Package(
             name: "cni-install", dependencies: ["Posix", "CArgv"], swiftSettings: swiftSettings,
             linkerSettings: fullyStaticInRelease),
 
-        .target(name: "TestSupport", dependencies: ["Posix", "JSON"], swiftSettings: swiftSettings),
+        .target(name: "TestSupport", dependencies: ["Posix", "JSON", "Firewall"], swiftSettings: swiftSettings),
         .testTarget(name: "LazyLibmTests", dependencies: ["CLazyLibm"], swiftSettings: swiftSettings),
         .testTarget(name: "DlFindObjectTests", dependencies: ["CDlFindObject"], swiftSettings: swiftSettings),
         .testTarget(name: "PosixTests", dependencies: ["Posix", "TestSupport"], swiftSettings: swiftSettings),
@@ -82,7 +84,8 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "Firewall", "Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "FlannelPluginTests", dependencies: ["FlannelPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     ]
 )

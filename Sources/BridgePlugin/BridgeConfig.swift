@@ -1,14 +1,11 @@
 public import CNI
 public import Addressing
+public import Firewall
 import JSON
 
 /// The bridge plugin's view of its configuration (the reference's `NetConf`), built by consuming the keys it knows
 /// from the network config. Every other key stays untouched in `network.raw`, and IPAM gets `network.bytes`.
 public struct BridgeConfig: Sendable, Equatable {
-    public enum MasqueradeBackend: String, Sendable, Equatable {
-        case iptables, nftables
-    }
-
     public var network: NetworkConfig
     public var bridgeName = "cni0"
     /// `isGateway`, or implied by `isDefaultGateway`.

@@ -1,4 +1,5 @@
 public import CNI
+import Firewall
 import Addressing
 import Netlink
 import NetNS

@@ -1,4 +1,5 @@
 public import CNI
+import Firewall
 
 extension BridgePlugin {
     /// STATUS: ready when the IPAM plugin is (no IPAM: always ready).
@@ -17,7 +18,10 @@ extension BridgePlugin {
         if let valid = call.config.validAttachments {
             do {
                 try step("failed to collect stale ipMasq rules") {
-                    try masquerade.collectGarbage(network: config.network.name, keeping: valid)
+                    let network = config.network.name
+                    try masquerade.collectGarbage(network: network, keeping: valid.map {
+                        MasqueradeOwner(network: network, containerID: $0.containerID, ifName: $0.ifName)
+                    })
                 }
             } catch { failures.append(error) }
         }

@@ -1,4 +1,5 @@
 public import CNI
+public import Firewall
 
 /// The `bridge` main plugin: a Linux bridge on the host, one veth pair per attachment, addresses from a delegated
 /// IPAM plugin, optional gateway/masquerade/VLAN/spoof-check setup. Drop-in compatible with the reference plugin

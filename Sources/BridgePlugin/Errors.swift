@@ -1,4 +1,5 @@
 public import CNI
+public import Firewall
 public import Netlink
 public import NetNS
 import Posix

@@ -95,8 +95,6 @@ public struct FlannelPlugin: CNIPlugin {
         try removeStale(DelegateStore(directory: config.dataDir), keeping: Set(valid.map(\.containerID)), call)
     }
 
-    public func cniError(for error: any Error) -> CNIError { CNIError(wrapping: error) }
-
     /// Runs a command that has no result (STATUS, GC) on a freshly built delegate config.
     private func run(_ command: Command, _ delegate: JSONObject, _ call: Invocation) throws(CNIError) {
         let type = DelegateConfig.type(of: delegate) ?? DelegateConfig.defaultType

@@ -1,5 +1,5 @@
 public import CNI
-import IPAM
+public import IPAM
 import Posix
 
 /// Plugin-specific CNI error codes (the spec reserves 0–99; 100+ belong to the plugin).
@@ -17,8 +17,8 @@ extension CNIError.Code {
     public static let reservationNotFound = CNIError.Code(rawValue: 103)
 }
 
-extension HostLocalPlugin {
-    /// The one place where host-local's errors get CNI codes.
+/// The one place where host-local's errors get CNI codes (a stray `Errno` is I/O, code 5, in every plugin: `CNI`).
+extension IPAMError: CNIErrorConvertible {
     ///
     /// | error | code |
     /// |---|---|
@@ -27,30 +27,21 @@ extension HostLocalPlugin {
     /// | `.requestedAddressTaken`, `.requestedGateway`, `.requestedAddressesOutsideRanges` | 101 |
     /// | `.duplicateAllocation` | 102 |
     /// | `.reservationNotFound` | 103 |
-    /// | `.io` (store), `Errno` | 5 I/O failure |
+    /// | `.io` (store) | 5 I/O failure |
     /// | `.lockTimeout` | 11 try again later |
     /// | anything else | 999 internal |
     ///
     /// STATUS reports its own failures as 50 (see `status(_:)`).
-    static func wireError(_ error: IPAMError) -> CNIError {
-        switch error {
-        case .invalidRange: CNIError(.invalidNetworkConfig, error.description)
-        case .rangeSetExhausted: CNIError(.addressRangeExhausted, error.description)
+    public var cniError: CNIError {
+        switch self {
+        case .invalidRange: CNIError(.invalidNetworkConfig, description)
+        case .rangeSetExhausted: CNIError(.addressRangeExhausted, description)
         case .requestedAddressTaken, .requestedGateway, .requestedAddressesOutsideRanges:
-            CNIError(.requestedAddressUnavailable, error.description)
-        case .duplicateAllocation: CNIError(.duplicateAllocation, error.description)
-        case .reservationNotFound: CNIError(.reservationNotFound, error.description)
-        case .io: CNIError(.ioFailure, error.description)
-        case .lockTimeout: CNIError(.tryAgainLater, error.description)
-        }
-    }
-
-    /// `CNIPlugin` hook: IPAM errors by the table above, a stray `Errno` as I/O, the rest 999.
-    public func cniError(for error: any Error) -> CNIError {
-        switch error {
-        case let error as IPAMError: Self.wireError(error)
-        case let error as Errno: CNIError(.ioFailure, error.description)
-        default: CNIError(wrapping: error)
+            CNIError(.requestedAddressUnavailable, description)
+        case .duplicateAllocation: CNIError(.duplicateAllocation, description)
+        case .reservationNotFound: CNIError(.reservationNotFound, description)
+        case .io: CNIError(.ioFailure, description)
+        case .lockTimeout: CNIError(.tryAgainLater, description)
         }
     }
 }

@@ -29,3 +29,16 @@ public func goldenMismatch(_ actual: JSONValue, _ name: String, file: StaticStri
     }
     return expected == actual ? nil : "golden mismatch for \(name):\nexpected \(expected.serialized(indent: 2))\nactual   \(actual.serialized(indent: 2))"
 }
+
+/// `goldenMismatch` for text compared byte for byte (what a firewall tool reads), same `RECORD_FIXTURES=1` rule.
+public func goldenMismatch(text actual: String, _ name: String, file: StaticString = #filePath) -> String? {
+    let path = fixturePath(name, file: file)
+    if isRecordingFixtures {
+        do { try FileSystem.writeFileAtomically(path, Array(actual.utf8), mode: 0o644) } catch {
+            return "could not record \(path): \(error)"
+        }
+        return "recorded \(path) (RECORD_FIXTURES=1 always fails)"
+    }
+    guard let expected = try? FileSystem.readText(path) else { return "cannot read fixture \(path)" }
+    return expected == actual ? nil : "golden \(name) differs:\nexpected \(expected)\nactual   \(actual)"
+}

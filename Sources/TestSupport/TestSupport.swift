@@ -147,3 +147,8 @@ public func fixturePath(_ name: String, file: StaticString = #filePath) -> Strin
 public func readFixture(_ name: String, file: StaticString = #filePath) throws -> String {
     try FileSystem.readText(fixturePath(name, file: file))
 }
+
+/// A fixture of another test target (`Tests/<target>/Fixtures/<name>`), for tests that share its files.
+public func readFixture(_ name: String, of target: String) throws -> String {
+    try FileSystem.readText(TestEnvironment.packageRoot + "/Tests/" + target + "/Fixtures/" + name)
+}

@@ -1,5 +1,6 @@
 import Addressing
 @testable import BridgePlugin
+import Firewall
 import CNI
 import JSON
 import TestSupport

@@ -1,4 +1,5 @@
 import JSON
+import Firewall
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import BridgePlugin
+import Firewall
 import CNI
 import JSON
 import TestSupport
@@ -14,19 +15,19 @@ import Testing
 
     @Test func delWithoutNetnsReleasesIPAMAndRemovesMasquerade() throws {
         let (delegates, firewall) = (RecordingDelegates(), RecordingFirewall())
-        firewall.listings[.iptables] = try readFixture("iptables-listing.txt")
+        firewall.listings[.iptables] = try readFixture("iptables-listing.txt", of: "FirewallTests")
         firewall.listings[.ip6tables] = ""
         let plugin = BridgePlugin(delegates: delegates, firewall: firewall)
         try plugin.del(try call(.del, ["ipMasq": true, "ipam": ["type": "host-local"]]).renamed("iop"))
         #expect(delegates.commands == [.del])
         #expect(firewall.applied.map(\.tool) == [.iptablesRestore])
-        #expect(firewall.applied.first?.stdin == (try readFixture("iptables-teardown.txt")))
+        #expect(firewall.applied.first?.stdin == (try readFixture("iptables-teardown.txt", of: "FirewallTests")))
     }
 
     @Test func delStillTearsDownWhenIPAMFails() throws {
         let (delegates, firewall) = (RecordingDelegates(), RecordingFirewall())
         delegates.failure = CNIError(.tryAgainLater, "ipam busy")
-        firewall.listings[.iptables] = try readFixture("iptables-listing.txt")
+        firewall.listings[.iptables] = try readFixture("iptables-listing.txt", of: "FirewallTests")
         let plugin = BridgePlugin(delegates: delegates, firewall: firewall)
         #expect(throws: CNIError(.tryAgainLater, "ipam busy")) {
             try plugin.del(try call(.del, ["ipMasq": true, "ipam": ["type": "host-local"]]).renamed("iop"))
@@ -49,9 +50,9 @@ import Testing
 
     @Test func gcRemovesStaleRulesAndForwards() throws {
         let (delegates, firewall) = (RecordingDelegates(), RecordingFirewall())
-        firewall.listings[.iptables] = try readFixture("iptables-listing.txt")
+        firewall.listings[.iptables] = try readFixture("iptables-listing.txt", of: "FirewallTests")
         firewall.listings[.ip6tables] = ""
-        firewall.listings[.nft] = try readFixture("nft-listing.json")
+        firewall.listings[.nft] = try readFixture("nft-listing.json", of: "FirewallTests")
         let plugin = BridgePlugin(delegates: delegates, firewall: firewall)
         let valid: JSONValue = [["containerID": "swcid", "ifname": "eth0"]]
         try plugin.gc(try call(.gc, ["ipam": ["type": "host-local"], "cni.dev/valid-attachments": valid]).renamed("iop"))

@@ -16,12 +16,9 @@ public protocol CNIPlugin {
     func check(_ call: Invocation) throws
     func status(_ call: Invocation) throws
     func gc(_ call: Invocation) throws
-    /// Maps a thrown error to the wire error. The default uses `CNIErrorConvertible`, else 999.
-    func cniError(for error: any Error) -> CNIError
 }
 
 extension CNIPlugin {
     public var knownArgs: [String]? { [] }
     public func prepare(_ command: Command, environment: Environment) {}
-    public func cniError(for error: any Error) -> CNIError { CNIError(wrapping: error) }
 }

@@ -144,10 +144,9 @@ public enum Skel {
             case .gc: try plugin.gc(call)
             case .version: call.output.stdout(versionReply())
             }
-        } catch let error as CNIError {
-            throw error  // never wrap a CNIError in another
         } catch {
-            throw plugin.cniError(for: error)
+            // Each plugin's Errors.swift gives its library errors their codes (`CNIErrorConvertible`); the rest is 999.
+            throw CNIError(wrapping: error)
         }
     }
 }

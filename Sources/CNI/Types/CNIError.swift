@@ -1,4 +1,5 @@
 public import JSON
+public import Posix
 
 /// The only error that goes on the wire: printed as JSON on stdout by the skel.
 public struct CNIError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -64,6 +65,11 @@ public protocol CNIErrorConvertible: Error {
 
 extension CNIError: CNIErrorConvertible {
     public var cniError: CNIError { self }
+}
+
+/// A system call's failure that no plugin error wrapped: I/O (5), in every plugin.
+extension Errno: CNIErrorConvertible {
+    public var cniError: CNIError { CNIError(.ioFailure, description) }
 }
 
 /// Runs a step and prefixes any error with `context`, keeping its code (`try step("attach veth") { … }`).

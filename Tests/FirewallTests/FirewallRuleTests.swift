@@ -1,8 +1,12 @@
 import Addressing
-@testable import BridgePlugin
-import CNI
+@testable import Firewall
 import TestSupport
 import Testing
+
+/// Compares `actual` with `Fixtures/<name>` byte for byte (`RECORD_FIXTURES=1` rewrites it and fails).
+func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    if let mismatch = goldenMismatch(text: actual, name) { Issue.record(Comment(rawValue: mismatch), sourceLocation: sourceLocation) }
+}
 
 @Suite struct NamingTests {
     @Test func sha512KnownVector() {

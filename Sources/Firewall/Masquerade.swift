@@ -1,5 +1,9 @@
 public import Addressing
-public import CNI
+
+/// Which firewall the masquerade rules go to (`ipMasqBackend`).
+public enum MasqueradeBackend: String, Sendable, Equatable {
+    case iptables, nftables
+}
 
 /// ipMasq across both backends: setup and CHECK use the configured one; teardown and GC clean both (the pod may
 /// have been added by another version of the plugin or with another `ipMasqBackend`), as the reference does.
@@ -11,13 +15,13 @@ public struct Masquerade: Sendable {
     public init(runner: any FirewallRunner) { self.runner = runner }
 
     /// The configured backend, else the reference's default: iptables unless only nft is installed.
-    public func backend(_ configured: BridgeConfig.MasqueradeBackend?) -> BridgeConfig.MasqueradeBackend {
+    public func backend(_ configured: MasqueradeBackend?) -> MasqueradeBackend {
         if let configured { return configured }
         return !runner.isAvailable(.iptablesRestore) && runner.isAvailable(.nft) ? .nftables : .iptables
     }
 
     public func setup(
-        _ backend: BridgeConfig.MasqueradeBackend, _ addresses: [IPNetwork], for owner: MasqueradeOwner
+        _ backend: MasqueradeBackend, _ addresses: [IPNetwork], for owner: MasqueradeOwner
     ) throws(FirewallError) {
         switch backend {
         case .iptables: try iptables.setup(addresses, for: owner)
@@ -34,7 +38,7 @@ public struct Masquerade: Sendable {
     }
 
     public func problems(
-        _ backend: BridgeConfig.MasqueradeBackend, _ addresses: [IPNetwork], for owner: MasqueradeOwner
+        _ backend: MasqueradeBackend, _ addresses: [IPNetwork], for owner: MasqueradeOwner
     ) throws(FirewallError) -> [String] {
         switch backend {
         case .iptables: try iptables.problems(addresses, for: owner)
@@ -42,14 +46,14 @@ public struct Masquerade: Sendable {
         }
     }
 
-    /// GC: removes the rules of `network` that belong to no attachment in `valid`, in both backends.
-    /// iptables rules only know the container ID, so a chain stays while any valid attachment has that ID.
-    public func collectGarbage(network: String, keeping valid: Set<Attachment>) throws(FirewallError) {
+    /// GC: removes the rules of `network` that belong to none of the `valid` attachments (owners in `network`), in
+    /// both backends. iptables rules only know the container ID, so a chain stays while any valid attachment has that ID.
+    public func collectGarbage(network: String, keeping valid: [MasqueradeOwner]) throws(FirewallError) {
         var firstError: FirewallError?
         do { try iptables.collectGarbage(network: network, keeping: Set(valid.map(\.containerID))) } catch {
             firstError = error
         }
-        let comments = Set(valid.map { MasqueradeOwner(network: network, containerID: $0.containerID, ifName: $0.ifName).nftComment })
+        let comments = Set(valid.map(\.nftComment))
         do { try nftables.collectGarbage(network: network, keeping: comments) } catch { firstError = firstError ?? error }
         if let firstError { throw firstError }
     }
