@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+// Testing is on the search path only when tests are built; a release build (which builds every target) skips this.
+#if canImport(Testing)
 import Posix
 public import Testing
 
@@ -80,3 +82,4 @@ public struct Prerequisite: Sendable, CustomStringConvertible {
         Prerequisite("the tool \(name)", isMet: access(resolve(name), X_OK) == 0)
     }
 }
+#endif
