@@ -9,10 +9,12 @@ import Glibc
 public struct FileLock: ~Copyable {
     private let fd: Int32
 
-    /// Opens (creating if needed) `path` and takes `LOCK_EX`, polling for at most `timeoutMilliseconds`.
-    /// Throws `Errno.timedOut` when the lock stays busy.
-    public init(path: String, timeoutMilliseconds: Int = 60_000) throws(Errno) {
-        let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0o600) }
+    /// Opens (creating if needed, unless `create` is false) `path` and takes `LOCK_EX`, polling for at most
+    /// `timeoutMilliseconds`. Throws `Errno.timedOut` when the lock stays busy. An existing file is opened with
+    /// O_NONBLOCK (a FIFO under that name cannot hang the open).
+    public init(path: String, create: Bool = true, timeoutMilliseconds: Int = 60_000) throws(Errno) {
+        let flags = O_RDONLY | O_CLOEXEC | (create ? O_CREAT : O_NONBLOCK)
+        let fd = try retryingOnInterrupt { open(path, flags, 0o600) }
         var waited = 0
         var delay = 1
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
