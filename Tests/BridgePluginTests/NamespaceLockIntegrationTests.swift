@@ -45,6 +45,30 @@ struct NamespaceLockIntegrationTests {
         _ = lock
     }
 
+    /// The lock outlives a killed bridge while a process it started still runs: a runtime's DEL right after the kill
+    /// waits for the orphaned IPAM's ADD and then releases its address (without the inherited lock the DEL ran first and
+    /// the orphan's reservation stayed for good, as scripts/crash.sh found with flannel's orphaned bridge).
+    @Test func delAfterAKilledAddWaitsForItsOrphans() throws {
+        guard requireNetNS() else { return }
+        let ipam = IPAMImplementation.available.last ?? .go
+        let h = try BridgeHarness([:], ipam: ipam)
+        _ = try FileSystem.removeFile(h.cniPath + "/host-local")
+        try h.installScript("host-local", "[ \"$CNI_COMMAND\" = ADD ] && sleep 1\nexec \(ipam.path)")
+        let pod = try h.pod()
+        let config = h.temp.path + "/config.json"
+        try FileSystem.writeFileAtomically(config, JSONValue.object(h.config).bytes())
+        // The bridge ADD is killed while its IPAM child sleeps; the child (stderr not ours) runs on.
+        let add = "ip netns exec \(h.host.name) env -i CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_IFNAME=eth0 "
+            + "CNI_NETNS=\(pod.path) CNI_PATH=\(h.cniPath) PATH=/usr/sbin:/usr/bin:/sbin:/bin \(h.pluginPath) "
+            + "< \(config) > /dev/null 2>&1 & pid=$!; sleep 0.4; kill -9 $pid; wait $pid; exit 0"
+        try run(["sh", "-c", add])
+        let del = try h.run("DEL", pod)
+        #expect(del.exitCode == 0, "\(del)")
+        Clock.sleep(milliseconds: 1500)  // any orphan is done by now
+        #expect(h.reservations().isEmpty, "the orphaned IPAM reserved after the DEL: \(h.reservations())")
+        #expect(try !pod.ip("-o", "link", "show").contains("eth0"))
+    }
+
     /// A netns path that is gone does not block a DEL (nothing to lock, nothing left in it).
     @Test func delOfAGoneNamespaceNeedsNoLock() throws {
         guard requireNetNS() else { return }
