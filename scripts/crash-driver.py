@@ -328,7 +328,8 @@ def trial(node, index, seed, windows, stats):
         if dcode != 0:
             failures.append(f"recovery DEL #{attempt + 1} failed: {dout} {derr}")
     if not reap_orphans(time.monotonic() + 10):
-        failures.append("a plugin process outlived its killed parent by 10 s: " + ", ".join(stray_plugins(cid.encode())))
+        stray = ", ".join(stray_plugins(cid.encode()))
+        failures.append("a plugin process outlived its killed parent by 10 s: " + stray)
     # An orphan (bridge of a killed flannel) may finish after the runtime's DEL; the runtime's next step for such a
     # pod is its retry, so a leftover here is reported, and a second DEL must then clean it.
     left = node.leftovers(cid, pod)

@@ -46,8 +46,8 @@ struct NamespaceLockIntegrationTests {
     }
 
     /// The lock outlives a killed bridge while a process it started still runs: a runtime's DEL right after the kill
-    /// waits for the orphaned IPAM's ADD and then releases its address (without the inherited lock the DEL ran first and
-    /// the orphan's reservation stayed for good, as scripts/crash.sh found with flannel's orphaned bridge).
+    /// waits for the orphaned IPAM's ADD and then releases its address (without the inherited lock the DEL ran first
+    /// and the orphan's reservation stayed for good, as scripts/crash.sh found with flannel's orphaned bridge).
     @Test func delAfterAKilledAddWaitsForItsOrphans() throws {
         guard requireNetNS() else { return }
         let ipam = IPAMImplementation.available.last ?? .go
