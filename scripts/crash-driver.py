@@ -289,9 +289,10 @@ def trial(node, index, seed, windows, stats):
     args = node.args
     phase = rng.choice(["ADD", "DEL"])
     target = rng.choice(TARGETS[args.plugin])
-    # The whole call (+20 %) for the group or flannel; the window in which the targeted delegate lives otherwise.
+    # The group or flannel: a point of the whole call (+20 %). bridge or host-local: a point of the targeted process's
+    # measured lifetime (+20 %) after it appears (it starts at a different moment in every call).
     start, end = windows[phase]["call" if target in ("group", "flannel") else target]
-    delay = rng.uniform(start, start + (end - start) * 1.2) / 1000
+    delay = rng.uniform(0, (end - start) * 1.2) / 1000
     cid = f"{args.prefix}-t{index}"
     pod = node.pod(index % 4)
     failures = []
@@ -301,7 +302,10 @@ def trial(node, index, seed, windows, stats):
             return [f"ADD before the killed DEL failed: {out} {err}"], "-"
     proc, out, err = node.start(phase, cid, pod, "killed")
     t0 = time.perf_counter()
-    time.sleep(max(0.0, delay - (time.perf_counter() - t0)))
+    if target not in ("group", "flannel"):
+        while proc.poll() is None and target not in tree(proc.pid) and time.perf_counter() - t0 < 5:
+            time.sleep(0.00005)
+    time.sleep(delay)
     alive = tree(proc.pid)
     victim = proc.pid if target == "group" and "flannel" in alive else alive.get(target)
     landed = False

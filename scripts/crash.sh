@@ -1,11 +1,12 @@
 #!/bin/bash
 # Crash injection (kill -9) on the flannel -> bridge -> host-local chain, as a repeatable test.
-# Each trial SIGKILLs, at a random point of an ADD or of a DEL (a delay drawn over 1.2x the measured length of
-# an unkilled call), one of: the whole process group, only flannel (its delegates run on as orphans), only
-# bridge, only host-local. Then it recovers as a runtime does (DEL; twice for a killed DEL) and checks:
-# no reservation, no flannel file (temporary ones included), no veth, no masquerade rule (iptables, ip6tables,
-# nft), no plugin process, no held lock, never a half-written file (checked right after the kill too), and the
-# next ADD of the same container succeeds (then its DEL leaves nothing). ipMasq is on (FLANNEL_IPMASQ=false).
+# Each trial SIGKILLs, at a random point of an ADD or of a DEL, one of: the whole process group or only flannel
+# (its delegates run on as orphans), after a delay drawn over 1.2x the measured length of an unkilled call; only
+# bridge or only host-local, after a delay drawn over 1.2x its measured lifetime once it has appeared.
+# Then it recovers as a runtime does (DEL; twice for a killed DEL) and checks: no reservation, no flannel file
+# (temporary ones included), no veth, no masquerade rule (iptables, ip6tables, nft), no plugin process, no held
+# lock, never a half-written file (checked right after the kill too), and the next ADD of the same container
+# succeeds (then its DEL leaves nothing). ipMasq is on (FLANNEL_IPMASQ=false).
 # Everything happens in a node namespace and pod namespaces it creates, data in a temp dir.
 # Prints kills by phase (which processes were alive, what was on disk before recovery), and every failure with
 # the command that replays its choices. Exit status 1 on any failure.
