@@ -15,19 +15,30 @@ public enum NamespaceLock {
     /// For `prepare`: takes the lock for ADD and DEL before any child is started; failures are reported by `hold`.
     public static func take(_ command: Command, environment: Environment) {
         guard command == .add || command == .del, let path = environment["CNI_NETNS"], !path.isEmpty else { return }
-        try? ProcessTreeLock.hold(path, timeoutMilliseconds: timeoutMilliseconds)
+        do { try ProcessTreeLock.hold(path, timeoutMilliseconds: timeoutMilliseconds) } catch {
+            timedOut = error == .timedOut
+        }
     }
 
     /// Makes sure the lock is held (at once when `take` got it); code 11 when another call kept it for too long.
     public static func hold(_ call: Invocation) throws(CNIError) {
         guard !call.netns.isEmpty else { return }
+        if timedOut { throw busy(call.netns) }
         do {
             try ProcessTreeLock.hold(call.netns, timeoutMilliseconds: timeoutMilliseconds)
         } catch where error == .timedOut {
-            throw CNIError(.tryAgainLater, "another ADD or DEL of a pod in \(call.netns) has held it for more than "
-                + "\(timeoutMilliseconds / 1000) s")
+            throw busy(call.netns)
         } catch {
             return  // no usable path: nothing to lock
         }
     }
+
+    private static func busy(_ netns: String) -> CNIError {
+        CNIError(
+            .tryAgainLater,
+            "another ADD or DEL of a pod in \(netns) has held it for more than \(timeoutMilliseconds / 1000) s")
+    }
+
+    /// `take` waited in vain: `hold` reports it without waiting again (one command per process, main thread).
+    nonisolated(unsafe) private static var timedOut = false
 }
