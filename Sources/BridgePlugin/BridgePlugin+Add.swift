@@ -9,8 +9,12 @@ extension BridgePlugin {
     /// ADD: IPAM (on its own thread, overlapping the link setup), bridge, veth pair, container addresses and routes,
     /// gateway, masquerade, port check. Every step that creates something registers its undo first, so a failed ADD
     /// leaves nothing behind. The IPAM result is used as soon as the plugin printed it and confirmed (exit status)
-    /// before the ADD commits.
+    /// before the ADD commits. Runs under the pod's namespace lock (`withNamespaceLock`).
     public func add(_ call: Invocation) throws -> CNIResult {
+        try withNamespaceLock(call) { try addLocked(call) }
+    }
+
+    private func addLocked(_ call: Invocation) throws -> CNIResult {
         let config = try BridgeConfig(parsing: call.config, environmentArgs: call.args)
         let host = try HostNetwork()
         let container = try ContainerNetwork(path: call.netns, ifName: call.ifName)

@@ -9,8 +9,13 @@ extension BridgePlugin {
     /// DEL: idempotent and best effort. Deletes the container interface (and with it the host veth) when the netns
     /// is still there; always releases IPAM; removes spoof-check and masquerade rules by attachment identity, so
     /// they go away even when the netns (and the addresses) are already gone. Never deletes the bridge.
-    /// Every step runs even if an earlier one failed; the first failure is reported.
+    /// Every step runs even if an earlier one failed; the first failure is reported. Runs under the pod's namespace
+    /// lock, so it waits for an ADD of the pod still at work (`withNamespaceLock`).
     public func del(_ call: Invocation) throws {
+        try withNamespaceLock(call) { try delLocked(call) }
+    }
+
+    private func delLocked(_ call: Invocation) throws {
         // CNI_ARGS are not validated on DEL: a runtime's extra keys must never block a teardown.
         let config = try BridgeConfig(parsing: call.config)
         var failures: [CNIError] = []

@@ -16,7 +16,10 @@ public struct FlannelPlugin: CNIPlugin {
     /// ADD: the default delegate's process is started before flannel parses its own config, so that both start-ups
     /// overlap (flannel's ~0.6 ms, bridge's ~0.9 ms). It waits for stdin: a config that turns out to name another
     /// delegate, or any error, kills it before it read a byte (`ExecDelegateRunner.prestart`).
+    /// ADD and DEL first take the pod's namespace lock, which the delegate inherits (`NamespaceLock`): a runtime's DEL
+    /// after this process was killed waits until its delegate's orphaned ADD is over.
     public func prepare(_ command: Command, environment: Environment) {
+        NamespaceLock.take(command, environment: environment)
         guard command == .add else { return }
         runner.prestart(DelegateConfig.defaultType, .add, environment: environment)
     }
@@ -29,6 +32,7 @@ public struct FlannelPlugin: CNIPlugin {
     /// the complete file is durable under its name; the result is returned once the name is durable too. With an
     /// unusable config or lease the delegate never gets any input.
     public func add(_ call: Invocation) throws -> CNIResult {
+        try NamespaceLock.hold(call)
         let config = try FlannelConfig(parsing: call.config)
         let delegate = DelegateConfig.make(config, try SubnetEnv.load(config.subnetFile))
         let bytes = JSONValue.object(delegate).bytes()
@@ -74,6 +78,7 @@ public struct FlannelPlugin: CNIPlugin {
     /// A missing or corrupt file is rebuilt from subnet.env so IPAM is still released (the reference
     /// skips the delegate); with nothing to rebuild from, DEL succeeds with a log line and never sticks.
     public func del(_ call: Invocation) throws {
+        try NamespaceLock.hold(call)
         let store = try store(for: call)
         guard let delegate = try storedOrRebuilt(call, store) else { return }
         _ = try runner.run(delegate.type, .del, stdin: delegate.bytes, for: call)

@@ -9,14 +9,14 @@ import Glibc
 public struct FileLock: ~Copyable {
     private let fd: Int32
 
-    /// Opens (creating if needed) `path` and takes `LOCK_EX`, polling for at most `timeoutMilliseconds`.
-    /// Throws `Errno.timedOut` when the lock stays busy. A symlink under `path` is refused (`ELOOP`): following it
-    /// could create a file wherever it points, and replacing it would split the lock from the one other plugins hold
-    /// (O_NONBLOCK: a FIFO planted there fails instead of blocking the open).
-    public init(path: String, timeoutMilliseconds: Int = 60_000) throws(Errno) {
-        let fd = try retryingOnInterrupt {
-            open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
-        }
+    /// Opens (creating if needed, unless `create` is false) `path` and takes `LOCK_EX`, polling for at most
+    /// `timeoutMilliseconds`. Throws `Errno.timedOut` when the lock stays busy. O_NONBLOCK: a FIFO planted under that
+    /// name fails instead of blocking the open. A lock file we create is never reached through a symlink (`ELOOP`):
+    /// following it could create a file wherever it points, and replacing it would split the lock from the one other
+    /// plugins hold. With `create` false (a namespace path such as `/proc/<pid>/ns/net`) links are followed.
+    public init(path: String, create: Bool = true, timeoutMilliseconds: Int = 60_000) throws(Errno) {
+        let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (create ? O_CREAT | O_NOFOLLOW : 0)
+        let fd = try retryingOnInterrupt { open(path, flags, 0o600) }
         var waited = 0
         var delay = 1
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
