@@ -1,13 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Release binaries: static Swift stdlib, jansson linked statically, libmnl shared (see README "Building").
+// Release binaries: static Swift stdlib, jansson linked statically, libmnl shared (see README "Install" and docs/DEVELOPING.md).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
     .enableUpcomingFeature("ExistentialAny"),
     // Metadata of concrete generic types (`[CNIResult.Interface]`'s storage class, ...) through accessor functions
     // instead of demangling the type's name at run time: that demangling was a quarter of a bridge ADD's instructions
-    // (84 names, 400 000 instructions; now 70 000 for the stdlib's own), for 4 KB more code (README "Performance").
+    // (84 names, 400 000 instructions; now 70 000 for the stdlib's own), for 4 KB more code (docs/PERFORMANCE.md).
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
 ]
 

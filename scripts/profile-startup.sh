@@ -1,6 +1,6 @@
 #!/bin/bash
 # Profile (not a test): how much work each plugin command does in user space, and whether any of it is the Swift
-# runtime searching protocol conformances. Guards the start-up diet of the plugins (README "Performance").
+# runtime searching protocol conformances. Guards the start-up diet of the plugins (docs/PERFORMANCE.md).
 #
 # Why: a plugin process lives for a few milliseconds, so what the Swift runtime does on first use of a type counts.
 # The first use of a generic stdlib type with a protocol requirement (Set<String>, Result<T, any Error>,
