@@ -61,6 +61,12 @@ let package = Package(
             name: "flannel", dependencies: ["FlannelPlugin", "CArgv"], swiftSettings: swiftSettings,
             linkerSettings: fullyStaticInRelease),
 
+        // Parser fuzz targets (README "Fuzzing"): libFuzzer entry points when scripts/fuzz.sh builds it with
+        // -sanitize=fuzzer -D FUZZING; otherwise a runner of corpus files through the same checks.
+        .executableTarget(
+            name: "cni-fuzz", dependencies: ["BridgePlugin", "FlannelPlugin", "HostLocalPlugin", "Netlink"],
+            swiftSettings: swiftSettings),
+
         .target(name: "TestSupport", dependencies: ["Posix", "JSON"], swiftSettings: swiftSettings),
         .testTarget(name: "LazyLibmTests", dependencies: ["CLazyLibm"], swiftSettings: swiftSettings),
         .testTarget(name: "PosixTests", dependencies: ["Posix", "TestSupport"], swiftSettings: swiftSettings),
