@@ -15,3 +15,6 @@ if [ -n "$leaks" ]; then echo "C imports outside Interop/: $leaks" >&2; exit 1; 
 # machine's own network.
 swift build --build-tests -Xswiftc -warnings-as-errors
 swift test --skip-build "$@"
+# Fuzzing: every parser target for a few seconds from the seed corpus (scripts/fuzz.sh; long runs by hand with
+# --seconds N). FUZZ_SECONDS=0 skips it.
+if [ "${FUZZ_SECONDS:-4}" != 0 ]; then scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-4}"; fi

@@ -25,7 +25,9 @@ enum AddressChecks {
         let family = text.utf8.contains(UInt8(ascii: ":")) ? AF_INET6 : AF_INET
         var buffer = [UInt8](repeating: 0, count: 16)
         let status = inet_pton(family, text, &buffer)
-        require((status == 1) == (parsed != nil), "\(text.debugDescription): ours \(parsed.map(\.description) ?? "rejects"), inet_pton \(status)")
+        require(
+            (status == 1) == (parsed != nil),
+            "\(text.debugDescription): ours \(parsed.map(\.description) ?? "rejects"), inet_pton \(status)")
         if let parsed, status == 1 {
             require(Array(buffer.prefix(parsed.bytes.count)) == parsed.bytes, "\(text): bytes differ from inet_pton")
         }

@@ -36,9 +36,13 @@ enum ConfigChecks {
             require(delegate["name"] == .string(config.name), "delegate name")
             // The user's delegate keys pass through unchecked, as in the reference: envelope keys there (a
             // `cniVersion` when flannel has none, a non-object `args`, ...) are the delegate's to reject.
-            let envelope = ["cniVersion", "dns", "args", "prevResult", "cni.dev/valid-attachments", "cni.dev/attachments"]
+            let envelope = [
+                "cniVersion", "dns", "args", "prevResult", "cni.dev/valid-attachments", "cni.dev/attachments",
+            ]
             guard let parsed = decode(JSONValue.object(delegate).bytes()) else {
-                require(envelope.contains(where: config.delegate.contains), "flannel's delegate config is rejected: \(delegate)")
+                require(
+                    envelope.contains(where: config.delegate.contains),
+                    "flannel's delegate config is rejected: \(delegate)")
                 continue
             }
             let ranges = parsed.ipam?["ranges"]?.arrayValue ?? []
@@ -57,10 +61,12 @@ enum ConfigChecks {
     }
 
     static let leases = [
-        SubnetEnv(networks: [IPNetwork("10.244.0.0/16")!], subnet: IPNetwork("10.244.1.0/24")!, mtu: 1450, ipMasq: true),
+        SubnetEnv(
+            networks: [IPNetwork("10.244.0.0/16")!], subnet: IPNetwork("10.244.1.0/24")!, mtu: 1450, ipMasq: true),
         SubnetEnv(
             networks: [IPNetwork("10.244.0.0/16")!, IPNetwork("10.245.0.0/16")!], subnet: IPNetwork("10.244.1.0/24")!,
-            ipv6Networks: [IPNetwork("fd00::/56")!], ipv6Subnet: IPNetwork("fd00:0:0:1::/64")!, mtu: 1400, ipMasq: false),
+            ipv6Networks: [IPNetwork("fd00::/56")!], ipv6Subnet: IPNetwork("fd00:0:0:1::/64")!, mtu: 1400,
+            ipMasq: false),
     ]
 
     /// bridge: parsing is deterministic; VLAN ids and MTU are in range; errors are config errors.
@@ -75,7 +81,8 @@ enum ConfigChecks {
         require((0...4094).contains(config.vlan), "vlan \(config.vlan)")
         require(config.vlanTrunk.allSatisfy { (1...4094).contains($0) }, "vlanTrunk \(config.vlanTrunk)")
         require(config.mtu.map { $0 >= 0 } ?? true, "mtu \(config.mtu!)")
-        require((try? BridgeConfig(parsing: network, environmentArgs: args)) == config, "bridge parse not deterministic")
+        let again = try? BridgeConfig(parsing: network, environmentArgs: args)
+        require(again == config, "bridge parse not deterministic")
     }
 
     /// host-local: every accepted range lies in its subnet (start <= end), a set has one family, no two ranges

@@ -1,6 +1,6 @@
 // Two ways to run the same targets (README "Fuzzing"):
-// - built by scripts/fuzz.sh with `-sanitize=fuzzer,address -D FUZZING`: libFuzzer provides `main` and calls
-//   `LLVMFuzzerTestOneInput` with mutated inputs for the target named by CNI_FUZZ_TARGET;
+// - built by scripts/fuzz.sh with `-sanitize=fuzzer,address -D FUZZING`: `main` starts libFuzzer's driver, which
+//   calls `LLVMFuzzerTestOneInput` with mutated inputs for the target named by CNI_FUZZ_TARGET;
 // - built normally (`swift build`): `cni-fuzz TARGET FILE|DIR...` runs each input once through the same checks (a
 //   cheap regression run over a corpus).
 import Glibc
@@ -9,11 +9,13 @@ import Posix
 #if FUZZING
 nonisolated(unsafe) private var selected: FuzzTarget?
 
-/// libFuzzer's driver (compiler-rt `FuzzerDriver.cpp`; declared here, there is no header to import). SwiftPM links an
-/// executable's `main` to the `@main` entry, so libFuzzer's own `main` is not used: ours starts the driver.
+/// libFuzzer's driver (compiler-rt `FuzzerDriver.cpp`; declared here, there is no header to import: three pointer-sized
+/// arguments and an int result pass the same way under Swift's and C's conventions). SwiftPM links an executable's
+/// `main` to the `@main` entry, so libFuzzer's own `main` is never linked in: ours starts the driver.
 @_silgen_name("LLVMFuzzerRunDriver")
 func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
 ) -> Int32
 
@@ -39,7 +41,8 @@ enum FuzzerMain {
     static func target() -> FuzzTarget {
         let name = getenv("CNI_FUZZ_TARGET").map { String(cString: $0) } ?? ""
         guard let target = FuzzTarget.named(name) else {
-            StandardStreams.writeStandardError("CNI_FUZZ_TARGET must be one of: \(FuzzTarget.names.joined(separator: " "))\n")
+            let names = FuzzTarget.names.joined(separator: " ")
+            StandardStreams.writeStandardError("CNI_FUZZ_TARGET must be one of: \(names)\n")
             exit(2)
         }
         return target
@@ -51,7 +54,8 @@ enum CorpusRunner {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTarget.named(name), arguments.count >= 2 else {
-            StandardStreams.writeStandardError("usage: cni-fuzz TARGET FILE|DIR...  (targets: \(FuzzTarget.names.joined(separator: " ")))\n")
+            let names = FuzzTarget.names.joined(separator: " ")
+            StandardStreams.writeStandardError("usage: cni-fuzz TARGET FILE|DIR...  (targets: \(names))\n")
             exit(2)
         }
         var count = 0

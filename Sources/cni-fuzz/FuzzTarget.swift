@@ -32,7 +32,9 @@ struct FuzzTarget: Sendable {
 }
 
 /// Aborts with `message` when a property does not hold.
-func require(_ condition: Bool, _ message: @autoclosure () -> String, line: UInt = #line, file: StaticString = #fileID) {
+func require(
+    _ condition: Bool, _ message: @autoclosure () -> String, line: UInt = #line, file: StaticString = #fileID
+) {
     guard !condition else { return }
     StandardStreams.writeStandardError("property violated (\(file):\(line)): \(message())\n")
     abort()

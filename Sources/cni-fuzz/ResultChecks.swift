@@ -29,7 +29,8 @@ enum ResultChecks {
             guard let json = encoded(result, version) else { continue }
             let again = parsed(json, "\(version)")
             require(encoded(again, version) == json, "\(version) encoding is not a fixed point: \(json)")
-            require(encoded(fromFull, version) == json, "the \(CNIVersion.latest) encoding loses \(version) data: \(json)")
+            require(
+                encoded(fromFull, version) == json, "the \(CNIVersion.latest) encoding loses \(version) data: \(json)")
         }
         require(full != nil, "no \(CNIVersion.latest) encoding")
     }
