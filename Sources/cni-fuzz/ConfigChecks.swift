@@ -25,6 +25,7 @@ enum ConfigChecks {
     /// network config for the delegate (and, for the default delegate with nothing user-supplied, a valid bridge and
     /// host-local config), with one range per lease family and a route per cluster network.
     static func flannel(_ bytes: [UInt8]) {
+        storedDelegate(bytes)
         guard let network = decode(bytes) else { return }
         let config: FlannelConfig
         do { config = try FlannelConfig(parsing: network) } catch {
@@ -34,6 +35,13 @@ enum ConfigChecks {
         for lease in leases {
             let delegate = DelegateConfig.make(config, lease)
             require(delegate["name"] == .string(config.name), "delegate name")
+            // What ADD stores is what DEL, CHECK and GC read back.
+            let stored = JSONValue.object(delegate).bytes()
+            guard case .found(let loaded) = DelegateStore.parse(stored) else {
+                require(false, "stored delegate config does not load back: \(delegate)")
+                return
+            }
+            require(loaded.type == DelegateConfig.type(for: config) && loaded.object == delegate, "stored config")
             // The user's delegate keys pass through unchecked, as in the reference: envelope keys there (a
             // `cniVersion` when flannel has none, a non-object `args`, ...) are the delegate's to reject.
             let envelope = [
@@ -58,6 +66,14 @@ enum ConfigChecks {
                 }
             }
         }
+    }
+
+    /// The file flannel stores per container, as DEL reads it (any bytes: it may be corrupt): a found config keeps
+    /// its bytes and has a non-empty string `type`.
+    static func storedDelegate(_ bytes: [UInt8]) {
+        guard case .found(let stored) = DelegateStore.parse(bytes) else { return }
+        require(stored.bytes == bytes && !stored.type.isEmpty, "stored config")
+        require(stored.object["type"] == .string(stored.type), "stored type \(stored.type) is not the object's")
     }
 
     static let leases = [

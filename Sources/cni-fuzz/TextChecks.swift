@@ -3,6 +3,7 @@ import CNI
 import FlannelPlugin
 import HostLocalPlugin
 import IPAM
+import Posix
 
 /// The line- and pair-oriented formats: CNI_ARGS, flanneld's subnet.env, resolv.conf, host-local's files.
 enum TextChecks {
@@ -116,6 +117,14 @@ enum TextChecks {
             require(FileStore.bootID(parsingMarker: marker) == boot, "boot_id marker \(boot.debugDescription)")
         }
         _ = BootSource.bootTime(procStat: String(decoding: bytes, as: UTF8.self))
+        // File names in host-local's and flannel's directories: a temporary file's target is what it stands for.
+        let name = String(decoding: bytes, as: UTF8.self)
+        if let target = FileSystem.temporaryTarget(ofFileNamed: name) {
+            require(FileSystem.isTemporaryFileName(name) && !target.isEmpty, "temporary name \(name.debugDescription)")
+            require(DelegateStore.owner(ofFileNamed: name) == target, "flannel owner of \(name.debugDescription)")
+        } else {
+            require(DelegateStore.owner(ofFileNamed: name) == name, "flannel owner of \(name.debugDescription)")
+        }
     }
 
     private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
