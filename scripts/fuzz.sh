@@ -44,7 +44,7 @@ scratch=$ROOT/.build-fuzz
 # FUZZING selects libFuzzer's entry point in Sources/cni-fuzz/Entry.swift. lld: gold warns about ASan's symbols.
 (cd "$ROOT" && swift build -c release --scratch-path "$scratch" --product cni-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -enable-testing \
-    -Xswiftc -warnings-as-errors -Xswiftc -use-ld=lld 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' >&2) || exit 1
+    -Xswiftc -warnings-as-errors -Xswiftc -use-ld=lld 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; } >&2) || exit 1
 binary=$scratch/release/cni-fuzz
 # The Swift runtime's crash handler would race ASan's report of a failed property (abort).
 export SWIFT_BACKTRACE=enable=no
@@ -60,13 +60,14 @@ trap 'exit 130' INT TERM
 
 failed=()
 for t in "${targets[@]}"; do
-  found=$scratch/corpus/$t artifacts=$scratch/artifacts/$t
+  found=$scratch/corpus/$t artifacts=$scratch/artifacts/$t seeds=("$corpus/$t")
+  [ -d "$ROOT/Tests/Fuzz/Regressions/$t" ] && seeds+=("$ROOT/Tests/Fuzz/Regressions/$t")
   mkdir -p "$found" "$artifacts"
-  # New inputs go to the first directory (the scratch one); the seed corpus is only read.
+  # New inputs go to the first directory (the scratch one); seeds and regression inputs are only read.
   # -timeout: an input taking 2 s is a hang; the outer timeout bounds a stuck process.
   CNI_FUZZ_TARGET=$t timeout --kill-after=10 $((seconds + 120)) "$binary" \
       -max_total_time="$seconds" -max_len=8192 -timeout=2 -rss_limit_mb=2048 -print_final_stats=1 \
-      -artifact_prefix="$artifacts/" "$found" "$corpus/$t" >"$logs/$t.log" 2>&1 &
+      -artifact_prefix="$artifacts/" "$found" "${seeds[@]}" >"$logs/$t.log" 2>&1 &
   child=$!
   status=0
   wait "$child" || status=$?
