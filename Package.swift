@@ -74,7 +74,13 @@ let package = Package(
             name: "cni-install", dependencies: ["Posix", "CArgv"], swiftSettings: swiftSettings,
             linkerSettings: fullyStaticInRelease),
 
-        .target(name: "TestSupport", dependencies: ["Posix", "JSON", "Firewall"], swiftSettings: swiftSettings),
+        // Parser fuzz targets (docs/DEVELOPING.md, fuzzing): libFuzzer entry points when scripts/fuzz.sh builds it with
+        // -sanitize=fuzzer -D FUZZING; otherwise a runner of corpus files through the same checks.
+        .executableTarget(
+            name: "cni-fuzz", dependencies: ["BridgePlugin", "FlannelPlugin", "HostLocalPlugin", "Netlink"],
+            swiftSettings: swiftSettings),
+
+                .target(name: "TestSupport", dependencies: ["Posix", "JSON", "Firewall"], swiftSettings: swiftSettings),
         .testTarget(name: "LazyLibmTests", dependencies: ["CLazyLibm"], swiftSettings: swiftSettings),
         .testTarget(name: "DlFindObjectTests", dependencies: ["CDlFindObject"], swiftSettings: swiftSettings),
         .testTarget(name: "PosixTests", dependencies: ["Posix", "TestSupport"], swiftSettings: swiftSettings),

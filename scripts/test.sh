@@ -29,6 +29,10 @@ done
 # containerd e2e: our chain under containerd 1.6 through CRI (kubelet's path), one node and two VXLAN nodes (~1 min).
 timeout -k 30 600 scripts/e2e-containerd.sh --bin "$REL_BIN"
 
+# Fuzzing: every parser target for a few seconds from the seed corpus (scripts/fuzz.sh; long runs by hand with
+# --seconds N). FUZZ_SECONDS=0 skips it.
+if [ "${FUZZ_SECONDS:-4}" != 0 ]; then scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-4}"; fi
+
 # Release artefacts (scripts/release.sh: tarball, deb, install image, kube-flannel manifest), built and checked:
 # ELF needs and glibc floor, checksums, lintian, dpkg --root, the image under podman (~30 s once built).
 # Last: it relinks the release build with a version stamp.

@@ -8,7 +8,10 @@
 //
 // The answer is glibc's own, computed as libgcc did before glibc 2.35 (dl_iterate_phdr): the object's mapping
 // runs from its first PT_LOAD's page-aligned start to its last byte (glibc's l_map_start/l_map_end), dlfo_eh_frame
-// is its PT_GNU_EH_FRAME (NULL without one) and dlfo_link_map its link map (dladdr1). Tests/DlFindObjectTests
+// is its PT_GNU_EH_FRAME (NULL without one) and dlfo_link_map its link map (dladdr1). A main program whose
+// PT_LOADs leave a page unmapped between them (glibc's l_contiguous == 0) is one mapping per PT_LOAD instead, from
+// its first to its last byte, and a PC in a gap belongs to no object (glibc since the fix of bug 31943, also in
+// Debian 12's 2.36). Tests/DlFindObjectTests
 // checks it against glibc's implementation on every mapping of a running process. Unlike glibc's lock-free table,
 // dl_iterate_phdr takes the loader's lock, which is what libgcc did on every unwind before glibc 2.35; nothing in
 // the plugins unwinds on a path that matters (Swift errors do not unwind; only a C++ exception inside the runtime
@@ -29,17 +32,39 @@
 struct lookup {
     uintptr_t pc;
     int found;
+    int visited;
     uintptr_t map_start, map_end, eh_frame;
 };
+
+// Whether the kernel mapped the main program's PT_LOADs without a page between them (rtld's l_contiguous).
+static int contiguous(const struct dl_phdr_info *info, uintptr_t page_mask) {
+    uintptr_t expected = 0;
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
+        if (phdr->p_type != PT_LOAD) continue;
+        uintptr_t start = (info->dlpi_addr + phdr->p_vaddr) & page_mask;
+        if (expected != 0 && expected != start) return 0;
+        expected = (info->dlpi_addr + phdr->p_vaddr + phdr->p_memsz + ~page_mask) & page_mask;
+    }
+    return 1;
+}
 
 static int visit(struct dl_phdr_info *info, size_t size, void *data) {
     (void)size;
     struct lookup *lookup = data;
     uintptr_t page_mask = ~((uintptr_t)getauxval(AT_PAGESZ) - 1);
+    // dl_iterate_phdr visits the main program first.
+    int per_segment = lookup->visited++ == 0 && !contiguous(info, page_mask);
     uintptr_t start = UINTPTR_MAX, end = 0, eh_frame = 0;
     for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *phdr = &info->dlpi_phdr[i];
-        if (phdr->p_type == PT_LOAD) {
+        if (phdr->p_type == PT_LOAD && per_segment) {
+            uintptr_t segment_start = info->dlpi_addr + phdr->p_vaddr;
+            if (lookup->pc >= segment_start && lookup->pc < segment_start + phdr->p_memsz) {
+                start = segment_start;
+                end = segment_start + phdr->p_memsz;
+            }
+        } else if (phdr->p_type == PT_LOAD) {
             uintptr_t segment_start = (info->dlpi_addr + phdr->p_vaddr) & page_mask;
             uintptr_t segment_end = info->dlpi_addr + phdr->p_vaddr + phdr->p_memsz;
             if (segment_start < start) start = segment_start;

@@ -67,6 +67,11 @@ public struct DelegateStore: Sendable {
         } catch {
             return error == .noSuchFileOrDirectory ? .missing : .corrupt("cannot read it: \(FlannelError.text(error))")
         }
+        return Self.parse(bytes)
+    }
+
+    /// A stored file's contents (pure): `.found` or `.corrupt`.
+    public static func parse(_ bytes: [UInt8]) -> Lookup {
         let document: JSONValue
         do { document = try JSONValue.parse(bytes) } catch { return .corrupt("\(error)") }
         guard let object = document.objectValue else { return .corrupt("not a JSON object") }

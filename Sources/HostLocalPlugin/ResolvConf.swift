@@ -5,10 +5,12 @@ import Posix
 public enum ResolvConf {
     /// Parses the text (pure): `nameserver`, `domain`, `search`, `options`; `#`/`;` comments and
     /// lines with fewer than two fields are skipped; a later `domain` wins.
+    /// Fields are split at Unicode white space (Go's `strings.Fields`: also `\v`, `\f`, U+00A0, ...), on scalars: split
+    /// by `Character`, a space followed by a combining mark was no separator (found by scripts/fuzz.sh, resolv-conf).
     public static func parse(_ text: String) -> CNIResult.DNS {
         var dns = CNIResult.DNS()
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+        for line in text.unicodeScalars.split(separator: "\n") {
+            let fields = line.split(whereSeparator: \.properties.isWhitespace).map { String(Substring($0)) }
             guard fields.count >= 2, !fields[0].hasPrefix("#"), !fields[0].hasPrefix(";") else { continue }
             switch fields[0] {
             case "nameserver": dns.nameservers.append(fields[1])

@@ -19,6 +19,11 @@ extension FileStore {
         guard let bytes = try? FileSystem.readFile(path(Self.bootMarkerName), upTo: 256) else {
             return nil  // no marker yet (or unreadable): treated as "from another boot"
         }
+        return Self.bootID(parsingMarker: bytes)
+    }
+
+    /// The boot id in the contents of a `boot_id` marker (pure), or nil when it is not one.
+    public static func bootID(parsingMarker bytes: [UInt8]) -> String? {
         let text = String(decoding: Reservation.trimmed(bytes[...]), as: UTF8.self)
         guard text.hasPrefix(Self.bootMarkerPrefix) else { return nil }
         return String(text.dropFirst(Self.bootMarkerPrefix.count))

@@ -83,7 +83,12 @@ public struct FileStore: AllocationStore {
         guard let bytes = try? FileSystem.readFile(path(Self.lastReservedPrefix + String(index)), upTo: 64) else {
             return nil  // missing or unreadable: no round-robin hint, like Go
         }
-        return IPAddress(String(decoding: Reservation.trimmed(bytes[...]), as: UTF8.self))
+        return Self.lastReserved(parsing: bytes)
+    }
+
+    /// The contents of a `last_reserved_ip.<n>` file (pure): an address, surrounding whitespace ignored.
+    public static func lastReserved(parsing bytes: [UInt8]) -> IPAddress? {
+        IPAddress(String(decoding: Reservation.trimmed(bytes[...]), as: UTF8.self))
     }
 
     public func recordLastReserved(_ address: IPAddress, rangeSetIndex index: Int) throws(IPAMError) {

@@ -32,7 +32,9 @@ struct RollbackIntegrationTests {
         let h = try BridgeHarness(["isGateway": true])
         let marks = h.temp.path
         _ = try FileSystem.removeFile(h.cniPath + "/host-local")
-        try h.installScript("host-local", #"config=$(cat); echo "$config" > "\#(marks)/acted""#)
+        // `read` is a builtin: no subshell that could outlive the killed script (a `$(cat)` fork could be seen
+        // running for a moment after the SIGKILL). It writes `acted` even on EOF, so an orphan would be caught.
+        try h.installScript("host-local", #"IFS= read -r config; echo "$config" > "\#(marks)/acted""#)
         let result = #"{"cniVersion":"1.0.0","ips":[{"address":"10.77.0.9/24","gateway":"10.77.0.1"}]}"#
         try h.installScript("otheripam", "cat >/dev/null; echo '\(result)'")
         let pod = try h.pod()

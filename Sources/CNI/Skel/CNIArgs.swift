@@ -11,14 +11,16 @@ public struct CNIArgs: Sendable, Equatable {
     public init() {}
 
     /// Parses the variable. A pair that is not exactly `K=V` is an error (code 4).
+    /// Split on the UTF-8 bytes, as Go's `strings.Split` does: split by `Character`, a `;` or `=` followed by a
+    /// combining mark is one grapheme and no separator (found by scripts/fuzz.sh, target cni-args).
     public init(parsing text: String) throws(CNIError) {
         guard !text.isEmpty else { return }
-        for pair in text.split(separator: ";", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", omittingEmptySubsequences: false)
+        for pair in text.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw CNIError(.invalidEnvironmentVariables, "ARGS: invalid pair \"\(pair)\"")
+                throw CNIError(.invalidEnvironmentVariables, "ARGS: invalid pair \"\(Substring(pair))\"")
             }
-            pairs.append(Pair(key: String(parts[0]), value: String(parts[1])))
+            pairs.append(Pair(key: String(Substring(parts[0])), value: String(Substring(parts[1]))))
         }
     }
 
