@@ -176,7 +176,7 @@ class Node:
                 if not re.fullmatch(rb"boot_id [0-9a-f-]+\n", data):
                     problems.append(f"boot_id marker is half-written: {data!r}")
             elif name.startswith("last_reserved_ip."):
-                # Overwritten in place, as Go does (README): killed between truncate and write it is empty,
+                # Overwritten in place, as Go does (docs/GUARANTEES.md): killed between truncate and write it is empty,
                 # which only restarts the round-robin. Anything else must be a whole address.
                 if data:
                     try:

@@ -134,7 +134,7 @@ Architecture: amd64
 Depends: $shlibs"
 [ "$info" = "$expected" ] || fail "deb control: $info (expected $expected)"
 [ "$shlibs" = "libc6 (>= $FLOOR), libmnl0 (>= 1.0.4-1~)" ] || fail "dpkg-shlibdeps derives: $shlibs"
-# Tags by design (README "Install"): /opt/cni/bin is where runtimes look for CNI plugins (dir-or-file-in-opt);
+# Tags by design (docs/DEVELOPING.md "Release builds"): /opt/cni/bin is where runtimes look for CNI plugins (dir-or-file-in-opt);
 # flannel and host-local are static to run on any distribution (statically-linked-binary); bridge is not PIE for
 # start-up time (hardening-no-pie); the static Swift runtime and libc carry a .comment section and strings lintian
 # takes for misspellings (binary-has-unneeded-section, spelling-error-in-binary, informational).

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # testbed-lib.sh: a small flannel cluster in network namespaces, to be sourced by scripts.
 #
-# It plays flanneld's part (README "Across nodes", shared data path facts): an underlay (a bridge in a
+# It plays flanneld's part (docs/DEVELOPING.md, testbed; shared data path facts): an underlay (a bridge in a
 # namespace of its own), 2-3 node namespaces on it, a /24 lease per node from 10.244.0.0/16, each node's
 # subnet.env in flanneld's format, and per remote node the backend's entries, programmed with iproute2:
 #   vxlan:   flannel.1 (VNI 1, dstport 8472, nolearning) with the subnet's network address /32, and per
