@@ -23,7 +23,7 @@ RUNTIME_PACKAGES=(iproute2 iptables nftables iputils-ping)
 # Release build: static Swift stdlib, jansson static, libstdc++/libgcc static (a folder holding only
 # libstdc++.a makes the linker pick the archive), non-PIE, no debug info. ldd then shows libmnl.so.0
 # plus libc-level libraries, and no RUNPATH (the loader must not search /opt/cni/bin for libraries).
-# Linked by the toolchain's lld with scripts/link-order.txt (LINK_ORDER overrides): the functions that plugin
+# Linked by the toolchain's lld with scripts/generated/link-order.txt (LINK_ORDER overrides): the functions that plugin
 # calls execute are laid out together, so a call faults in far fewer pages (scripts/gen-link-order.sh).
 # The same folder holds a libm.so linker script that makes libm as-needed: the dynamic bridge defines the libm
 # names the Swift stdlib references and binds them on first use (Sources/CLazyLibm), so it does not load libm.so.6
@@ -34,7 +34,7 @@ RUNTIME_PACKAGES=(iproute2 iptables nftables iputils-ping)
 # own (named after V, so a new version relinks and recompiles nothing) overrides Sources/CVersion's weak "dev".
 # Prints the binary directory.
 build_release() {
-  local libdir="$RELEASE_SCRATCH/static-libs" order=${LINK_ORDER:-$ROOT/scripts/link-order.txt} strip=(-Xlinker -s)
+  local libdir="$RELEASE_SCRATCH/static-libs" order=${LINK_ORDER:-$ROOT/scripts/generated/link-order.txt} strip=(-Xlinker -s)
   local stamp=()
   [ "${KEEP_SYMBOLS:-0}" = 1 ] && strip=()
   mkdir -p "$libdir"

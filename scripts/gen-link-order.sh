@@ -1,5 +1,5 @@
 #!/bin/bash
-# Regenerates scripts/link-order.txt, the symbol order the release link uses (lld --symbol-ordering-file).
+# Regenerates scripts/generated/link-order.txt, the symbol order the release link uses (lld --symbol-ordering-file).
 #
 # Why: a plugin process lives for a few milliseconds and touches a few hundred functions scattered over 6 MB of
 # static Swift stdlib + glibc + our code. The kernel maps file pages 64 KiB at a time around each fault
@@ -64,5 +64,5 @@ done
 
 STATIC_STDLIB=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")/lib/swift_static/linux
 python3 "$ROOT/scripts/link-order.py" write "$BIN" "$WORK/touched" "$STATIC_STDLIB" \
-  > "$ROOT/scripts/link-order.txt"
-echo "wrote $(wc -l < "$ROOT/scripts/link-order.txt") symbols to scripts/link-order.txt" >&2
+  > "$ROOT/scripts/generated/link-order.txt"
+echo "wrote $(grep -vc '^#' "$ROOT/scripts/generated/link-order.txt") symbols to scripts/generated/link-order.txt" >&2
