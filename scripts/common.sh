@@ -58,3 +58,36 @@ build_release() {
       -Xlinker -z -Xlinker now >&2) || return 1
   echo "$RELEASE_SCRATCH/release"
 }
+
+# Throw-away network namespaces and the script's cleanup. `netns_new VAR PREFIX` creates the namespace
+# PREFIX-<pid of the script> (lo up), records it and sets VAR to its name (a variable, not $(...): the record
+# must stay in this shell). `netns_cleanup` deletes exactly the recorded namespaces, newest first, and never any
+# other. `cleanup_on_exit [FUNCTION]` runs FUNCTION (the script's own cleanup: processes, temp dirs), then
+# netns_cleanup, once, on EXIT, INT and TERM.
+NETNS_CREATED=()
+netns_new() {
+  local name="$2-$$"
+  ip netns add "$name" || return 1
+  NETNS_CREATED+=("$name")
+  ip -n "$name" link set lo up || return 1
+  printf -v "$1" '%s' "$name"
+}
+netns_cleanup() {
+  [ "$BASHPID" = "$$" ] || return 0   # a trap run in a subshell forked as a signal arrived: not ours to undo
+  local i
+  for ((i = ${#NETNS_CREATED[@]} - 1; i >= 0; i--)); do ip netns del "${NETNS_CREATED[i]}" 2>/dev/null || true; done
+  NETNS_CREATED=()
+}
+cleanup_on_exit() {
+  CLEANUP_FUNCTION=${1:-}
+  trap _run_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+_run_cleanup() {
+  [ "$BASHPID" = "$$" ] || return 0
+  set +e   # runs as the EXIT trap: nothing here may stop it half-way
+  trap - EXIT INT TERM
+  [ -z "${CLEANUP_FUNCTION:-}" ] || "$CLEANUP_FUNCTION"
+  netns_cleanup
+}

@@ -24,11 +24,9 @@ ensure_packages valgrind "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}"
 export RELEASE_SCRATCH=$ROOT/.build-order
 BIN=$(KEEP_SYMBOLS=1 LINK_ORDER=/dev/null build_release)
 WORK=$(mktemp -d /tmp/gen-link-order.XXXXXX)
-HOST="glo-host-$$" POD="glo-pod-$$"
-cleanup() { ip netns del "$POD" 2>/dev/null || true; ip netns del "$HOST" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-ip netns add "$HOST"; ip netns add "$POD"
-ip -n "$HOST" link set lo up
+cleanup() { rm -rf "$WORK"; }
+cleanup_on_exit cleanup
+netns_new HOST glo-host; netns_new POD glo-pod
 mkdir -p "$WORK/bin" "$WORK/trace"
 for p in flannel bridge host-local; do ln -s "$BIN/$p" "$WORK/bin/$p"; done
 
