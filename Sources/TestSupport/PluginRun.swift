@@ -13,7 +13,9 @@ public struct PluginOutput: CustomStringConvertible, Sendable {
         self.stderr = String(decoding: stderr, as: UTF8.self)
     }
 
-    public init(_ result: SpawnResult) { self.init(exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr) }
+    public init(_ result: SpawnResult) {
+        self.init(exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr)
+    }
 
     /// stdout as JSON; nil when it is not (callers assert).
     public var json: JSONValue? { try? JSONValue.parse(stdout) }

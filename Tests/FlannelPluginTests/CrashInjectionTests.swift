@@ -33,7 +33,8 @@ struct CrashInjectionTests {
     /// Runs a script of scripts/ on the debug binaries (the seed is in its output).
     private func script(_ name: String, _ arguments: [String]) throws -> PluginOutput {
         let path = TestEnvironment.packageRoot + "/scripts/" + name
-        return PluginOutput(try run(["/bin/bash", path, "--bin", TestEnvironment.binaryDirectory] + arguments, check: false))
+        let command = ["/bin/bash", path, "--bin", TestEnvironment.binaryDirectory] + arguments
+        return PluginOutput(try run(command, check: false))
     }
 
     private static func seed() -> String {

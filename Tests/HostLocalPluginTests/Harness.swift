@@ -46,7 +46,8 @@ final class Network {
         for (key, value) in environment { env[key] = value }
         let entries = env.filter { !$0.value.isEmpty || $0.key == "CNI_ARGS" }.sorted { $0.key < $1.key }
         return try runPlugin(
-            implementation.path("host-local"), environment: entries.map { "\($0.key)=\($0.value)" }, stdin: stdin ?? config())
+            implementation.path("host-local"), environment: entries.map { "\($0.key)=\($0.value)" },
+            stdin: stdin ?? config())
     }
 
     /// ADD that must succeed; returns the addresses of the result.
