@@ -8,6 +8,10 @@ usage: driver.py SEQUENTIAL PARALLEL FILL CYCLES  name:bridge:cni_path:data_dir:
 """
 import concurrent.futures, json, os, sys, time
 
+sys.dont_write_bytecode = True  # no __pycache__ in scripts/
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_client  # noqa: E402  (the benchmarks' one timing client)
+
 SEQUENTIAL, PARALLEL, FILL, CYCLES = (int(x) for x in sys.argv[1:5])
 IMPLS = []
 for spec in sys.argv[5:]:
@@ -29,28 +33,12 @@ def netns(impl, label):
 
 
 def plugin(impl, command, pod, cid):
-    """posix_spawn + wait4: wall time in ms and the child's peak RSS (including the IPAM it waited for)."""
+    """One call through the timing client: wall time in ms and stdout; keeps the child's peak RSS (with its IPAM)."""
     env = {"CNI_COMMAND": command, "CNI_CONTAINERID": cid, "CNI_NETNS": pod, "CNI_IFNAME": "eth0",
            "CNI_PATH": impl["cni_path"], "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
-    in_r, in_w = os.pipe(); out_r, out_w = os.pipe(); err_r, err_w = os.pipe()
-    start = time.perf_counter()
-    pid = os.posix_spawn(impl["bridge"], [impl["bridge"]], env, file_actions=[
-        (os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2),
-        (os.POSIX_SPAWN_CLOSE, in_w), (os.POSIX_SPAWN_CLOSE, out_r), (os.POSIX_SPAWN_CLOSE, err_r)])
-    for fd in (in_r, out_w, err_w):
-        os.close(fd)
-    os.write(in_w, impl["config"]); os.close(in_w)
-    out = b""
-    while chunk := os.read(out_r, 65536):
-        out += chunk
-    err = os.read(err_r, 65536)
-    os.close(out_r); os.close(err_r)
-    _, status, usage = os.wait4(pid, 0)
-    elapsed = (time.perf_counter() - start) * 1000
-    impl["rss"] = max(impl["rss"], usage.ru_maxrss)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{impl['name']} {command} {cid} failed: {out.decode()} {err.decode()}")
-    return elapsed, out
+    call = bench_client.run(f"{impl['name']} {command} {cid}", impl["bridge"], env, impl["config"])
+    impl["rss"] = max(impl["rss"], call.maxrss_kib)
+    return call.ms, call.out
 
 
 def each(label, fn):

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Benchmark (not a test): our bridge + host-local against Debian's Go bridge + host-local, side by side in one run,
-# through the same client (scripts/bench-bridge-driver.py, inside a throw-away host namespace, alternating the two
-# implementations call by call so that other load on the machine hits both alike):
+# through the same client (scripts/bench-bridge-driver.py on scripts/bench_client.py, inside a throw-away host
+# namespace, alternating the two implementations call by call so that other load on the machine hits both alike):
 #   - 50 sequential pods: ADD each, then DEL each;
 #   - 64 pods added in parallel (all must succeed with distinct addresses), then deleted in parallel;
 #   - ADD of one pod on an empty bridge vs with 250 pods attached (median of CYCLES ADD+DEL cycles).
@@ -19,11 +19,9 @@ GO_DIR=/usr/lib/cni
 echo "== release build (static Swift stdlib) into $RELEASE_SCRATCH" >&2
 BIN=$(build_release)
 WORK=$(mktemp -d /tmp/bench-bridge.XXXXXX)
-HOST="bbh-$$"
-cleanup() { ip netns del "$HOST" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-ip netns add "$HOST"
-ip -n "$HOST" link set lo up
+cleanup() { rm -rf "$WORK"; }
+cleanup_on_exit cleanup
+netns_new HOST bbh
 
 setup_impl() {  # $1 tag, $2 host-local binary
   mkdir -p "$WORK/$1/bin" "$WORK/$1/data"
@@ -39,9 +37,10 @@ ip netns exec "$HOST" python3 "$ROOT/scripts/bench-bridge-driver.py" "$SEQ" "$PA
 # Peak RSS with GNU time (the driver's wait4 numbers include the Python parent's pages): max over 5 ADDs and DELs
 # of the plugin process, which includes the IPAM child it waits for.
 [ -x /usr/bin/time ] || ensure_packages time
+netns_new RSS_POD_go bbr-go; netns_new RSS_POD_swift bbr-swift   # here: peak_rss runs in $(...)
 peak_rss() {  # $1 tag, $2 bridge binary, $3 bridge name, $4 subnet
-  local pod="bbr-$1-$$" max=0 kib
-  ip netns add "$pod"
+  local pod=RSS_POD_$1 max=0 kib
+  pod=${!pod}
   local conf="{\"cniVersion\":\"0.3.1\",\"name\":\"rss$1\",\"type\":\"bridge\",\"bridge\":\"$3\",\"isGateway\":true,\"ipam\":{\"type\":\"host-local\",\"dataDir\":\"$WORK/$1/data\",\"ranges\":[[{\"subnet\":\"$4\"}]]}}"
   for i in 1 2 3 4 5; do
     for cmd in ADD DEL; do
@@ -50,7 +49,6 @@ peak_rss() {  # $1 tag, $2 bridge binary, $3 bridge name, $4 subnet
       kib=$(tail -1 "$WORK/rss"); [ "$kib" -gt "$max" ] && max=$kib
     done
   done
-  ip netns del "$pod"
   echo "$max"
 }
 RSS_GO=$(peak_rss go $GO_DIR/bridge cni-go 10.88.0.0/16)

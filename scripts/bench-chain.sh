@@ -17,16 +17,10 @@ echo "== building release binaries"
 BIN=$(build_release)
 
 W=$(mktemp -d /tmp/bench-chain.XXXXXX)
-HOST=bch-host-$$
-cleanup() {
-  set +e
-  for i in $(seq "$PODS"); do ip netns del "bch-p$i-$$" 2>/dev/null; done
-  ip netns del "$HOST" 2>/dev/null
-  rm -rf "$W"
-}
-trap cleanup EXIT
-ip netns add "$HOST"; ip -n "$HOST" link set lo up
-for i in $(seq "$PODS"); do ip netns add "bch-p$i-$$"; done
+cleanup() { rm -rf "$W"; }
+cleanup_on_exit cleanup
+netns_new HOST bch-host
+for i in $(seq "$PODS"); do netns_new pod "bch-p$i"; done
 
 mkdir -p "$W/bin"
 for p in flannel bridge host-local; do ln -s "$BIN/$p" "$W/bin/$p"; done
@@ -43,41 +37,28 @@ jq --arg w "$W" '.bridge = "cni1" | .ipam.ranges = [[{subnet: "10.245.1.0/24"}]]
 ip netns exec "$HOST" env -i CNI_COMMAND=DEL CNI_CONTAINERID=probe CNI_NETNS="/run/netns/bch-p1-$$" \
   CNI_IFNAME=eth0 CNI_PATH="$W/bin" "$W/bin/flannel" < "$W/ours.json" > /dev/null
 
-# The client spawns each plugin itself (posix_spawn with only the CNI_* variables, config on stdin, as a runtime
-# does) and times spawn -> exit, so no shell or env(1) process start is counted for either implementation.
+# Timed by the benchmarks' one client (scripts/bench_client.py: posix_spawn as a runtime does, spawn -> exit).
 cat > "$W/driver.py" <<'DRIVER'
-import os, sys, time
-w, pods, suffix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+import sys
+sys.dont_write_bytecode = True
+w, pods, suffix, scripts = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+sys.path.insert(0, scripts)
+import bench_client
 impls = {"ours": (f"{w}/bin/flannel", f"{w}/ours.json", f"{w}/bin"),
          "go": ("/usr/lib/cni/bridge", f"{w}/go.json", "/usr/lib/cni")}
 def call(impl, command, pod, ifname):
     binary, conf, path = impls[impl]
     env = {"CNI_COMMAND": command, "CNI_CONTAINERID": f"pod{pod}", "CNI_NETNS": f"/run/netns/bch-p{pod}-{suffix}",
            "CNI_IFNAME": ifname, "CNI_PATH": path}
-    config = open(conf, "rb").read()
-    in_r, in_w = os.pipe(); out_r, out_w = os.pipe()
-    start = time.perf_counter()
-    pid = os.posix_spawn(binary, [binary], env, file_actions=[
-        (os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
-        (os.POSIX_SPAWN_CLOSE, in_w), (os.POSIX_SPAWN_CLOSE, out_r)])
-    os.close(in_r); os.close(out_w)
-    os.write(in_w, config); os.close(in_w)
-    out = b""
-    while chunk := os.read(out_r, 65536):
-        out += chunk
-    os.close(out_r)
-    _, status = os.waitpid(pid, 0)
-    elapsed_us = int((time.perf_counter() - start) * 1e6)
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{impl} {command} pod{pod} failed: {out.decode()}")
-    print(impl, command, elapsed_us)
+    call = bench_client.run(f"{impl} {command} pod{pod}", binary, env, open(conf, "rb").read())
+    print(impl, command, int(call.ms * 1000))
 for command in ("ADD", "DEL"):
     for i in range(1, pods + 1):
         call("ours", command, i, "eth0")
         call("go", command, i, "eth1")
 DRIVER
 echo "== $PODS pods per implementation, interleaved (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-ip netns exec "$HOST" python3 "$W/driver.py" "$W" "$PODS" "$$" > "$W/times.txt" 2> "$W/stderr.txt" \
+ip netns exec "$HOST" python3 "$W/driver.py" "$W" "$PODS" "$$" "$ROOT/scripts" > "$W/times.txt" 2> "$W/stderr.txt" \
   || { cat "$W/stderr.txt" >&2; exit 1; }
 
 rss() { # rss impl: max RSS (KiB) of each process in one ADD, measured by wrapping every binary in GNU time

@@ -4,45 +4,60 @@
 #   2. ADD+DEL pairs, each pair on a fresh container ID, in a temp dataDir per implementation,
 # then prints medians, the ratio ours/Go, and peak RSS (GNU time's %M).
 #
-# Pairs run through a tiny sh script (a fresh ID per pair needs one); the same script around
-# /bin/true is measured too and subtracted, so the ratio compares the plugins, not the shell.
+# Every call goes through the benchmarks' one timing client (scripts/bench_client.py: posix_spawn with only the
+# CNI_* variables, as a runtime does; spawn -> exit), ours and Go's alternating call by call, after 20 warm-up
+# rounds, so other load on the machine hits both alike and no shell start is counted.
 #
 # Ours is the release build of scripts/install.sh (host-local is fully static: it needs no libmnl).
 #
 # Usage: scripts/bench-host-local.sh [runs]     (from anywhere)
-set -eu
+set -euo pipefail
 . "$(dirname "$0")/common.sh"
 cd "$ROOT"
 RUNS=${1:-300}
 GO=/usr/lib/cni/host-local
-ensure_packages "${BUILD_PACKAGES[@]}" containernetworking-plugins hyperfine time python3
+ensure_packages "${BUILD_PACKAGES[@]}" containernetworking-plugins time python3
 echo "== building release binaries"
 OURS="$(build_release)/host-local"
 ls -l "$OURS" "$GO" | awk '{print "   " $5 " bytes  " $NF}'
 
 WORK=$(mktemp -d /tmp/bench-host-local.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+cleanup() { rm -rf "$WORK"; }
+cleanup_on_exit cleanup
 for impl in ours go; do
     mkdir -p "$WORK/$impl"
     printf '{"cniVersion":"1.0.0","name":"bench","type":"host-local","ipam":{"type":"host-local","dataDir":"%s","ranges":[[{"subnet":"10.77.0.0/16"}]],"routes":[{"dst":"0.0.0.0/0"}]}}' \
         "$WORK/$impl/data" >"$WORK/$impl/conf.json"
 done
-cat >"$WORK/pair.sh" <<'PAIR'
-# $1 = plugin binary, $2 = config; one ADD and one DEL on a fresh container ID.
-export CNI_CONTAINERID="bench$$" CNI_NETNS=/var/run/netns/bench CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni
-CNI_COMMAND=ADD "$1" <"$2" >/dev/null || exit 1
-CNI_COMMAND=DEL "$1" <"$2" >/dev/null
-PAIR
-
 echo "   load average: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine adds noise)"
-echo "== VERSION start-up ($RUNS runs each)"
-CNI_COMMAND=VERSION hyperfine -N --warmup 30 --runs "$RUNS" --export-json "$WORK/version.json" \
-    -n ours "$OURS" -n go "$GO" >/dev/null
-echo "== ADD+DEL pairs ($RUNS runs each, fresh container ID per pair)"
-hyperfine -N --warmup 20 --runs "$RUNS" --export-json "$WORK/pair.json" \
-    -n ours "sh $WORK/pair.sh $OURS $WORK/ours/conf.json" \
-    -n go "sh $WORK/pair.sh $GO $WORK/go/conf.json" \
-    -n shell "sh $WORK/pair.sh /bin/true $WORK/ours/conf.json" >/dev/null
+echo "== VERSION start-up and ADD+DEL pairs ($RUNS runs each, fresh container ID per pair, alternating)"
+python3 - "$ROOT/scripts" "$RUNS" "$OURS" "$GO" "$WORK" <<'PY'
+import statistics, sys
+sys.dont_write_bytecode = True
+scripts, runs, ours, go, work = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+sys.path.insert(0, scripts)
+import bench_client
+impls = {name: (binary, open(f"{work}/{name}/conf.json", "rb").read()) for name, binary in (("ours", ours), ("go", go))}
+def env(command, cid):
+    return {"CNI_COMMAND": command, "CNI_CONTAINERID": cid, "CNI_NETNS": "/var/run/netns/bench", "CNI_IFNAME": "eth0",
+            "CNI_PATH": "/usr/lib/cni"}
+version, pair = {"ours": [], "go": []}, {"ours": [], "go": []}
+warmup = 20
+for i in range(warmup + runs):
+    for name, (binary, conf) in impls.items():
+        v = bench_client.run(f"{name} VERSION", binary, env("VERSION", "bench"), b"").ms
+        cid = f"bench{i}"
+        add = bench_client.run(f"{name} ADD {cid}", binary, env("ADD", cid), conf).ms
+        dele = bench_client.run(f"{name} DEL {cid}", binary, env("DEL", cid), conf).ms
+        if i >= warmup:
+            version[name].append(v)
+            pair[name].append(add + dele)
+v = {name: statistics.median(times) for name, times in version.items()}
+p = {name: statistics.median(times) for name, times in pair.items()}
+print(f"\n{'median (ms)':<16}{'ours':>8}{'go':>8}   ours/go")
+print(f"{'VERSION':<16}{v['ours']:8.3f}{v['go']:8.3f}   {v['ours']/v['go']:7.2f}")
+print(f"{'ADD+DEL pair':<16}{p['ours']:8.3f}{p['go']:8.3f}   {p['ours']/p['go']:7.2f}")
+PY
 
 peak_rss() {  # max RSS in KiB over 20 runs of: $1 = binary, $2 = command, $3 = config
     max=0
@@ -54,16 +69,6 @@ peak_rss() {  # max RSS in KiB over 20 runs of: $1 = binary, $2 = command, $3 = 
     echo "$max"
 }
 
-python3 - "$WORK/version.json" "$WORK/pair.json" <<'PY'
-import json, sys
-def medians(path):
-    return {r["command"]: r["median"] * 1000 for r in json.load(open(path))["results"]}
-v = medians(sys.argv[1]); p = medians(sys.argv[2]); s = p["shell"]
-print(f"\n{'median (ms)':<16}{'ours':>8}{'go':>8}   ours/go")
-print(f"{'VERSION':<16}{v['ours']:8.3f}{v['go']:8.3f}   {v['ours']/v['go']:7.2f}")
-o, g = p["ours"] - s, p["go"] - s
-print(f"{'ADD+DEL pair':<16}{o:8.3f}{g:8.3f}   {o/g:7.2f}   (sh overhead {s:.3f} ms subtracted)")
-PY
 echo
 for impl in ours go; do
     case $impl in ours) bin=$OURS conf=ours ;; go) bin=$GO conf=go ;; esac

@@ -23,7 +23,7 @@ RUNTIME_PACKAGES=(iproute2 iptables nftables iputils-ping)
 # Release build: static Swift stdlib, jansson static, libstdc++/libgcc static (a folder holding only
 # libstdc++.a makes the linker pick the archive), non-PIE, no debug info. ldd then shows libmnl.so.0
 # plus libc-level libraries, and no RUNPATH (the loader must not search /opt/cni/bin for libraries).
-# Linked by the toolchain's lld with scripts/link-order.txt (LINK_ORDER overrides): the functions that plugin
+# Linked by the toolchain's lld with scripts/generated/link-order.txt (LINK_ORDER overrides): the functions that plugin
 # calls execute are laid out together, so a call faults in far fewer pages (scripts/gen-link-order.sh).
 # The same folder holds a libm.so linker script that makes libm as-needed: the dynamic bridge defines the libm
 # names the Swift stdlib references and binds them on first use (Sources/CLazyLibm), so it does not load libm.so.6
@@ -34,7 +34,7 @@ RUNTIME_PACKAGES=(iproute2 iptables nftables iputils-ping)
 # own (named after V, so a new version relinks and recompiles nothing) overrides Sources/CVersion's weak "dev".
 # Prints the binary directory.
 build_release() {
-  local libdir="$RELEASE_SCRATCH/static-libs" order=${LINK_ORDER:-$ROOT/scripts/link-order.txt} strip=(-Xlinker -s)
+  local libdir="$RELEASE_SCRATCH/static-libs" order=${LINK_ORDER:-$ROOT/scripts/generated/link-order.txt} strip=(-Xlinker -s)
   local stamp=()
   [ "${KEEP_SYMBOLS:-0}" = 1 ] && strip=()
   mkdir -p "$libdir"
@@ -57,4 +57,37 @@ build_release() {
       -Xlinker --symbol-ordering-file="$order" -Xlinker --no-warn-symbol-ordering -Xlinker --no-export-dynamic \
       -Xlinker -z -Xlinker now >&2) || return 1
   echo "$RELEASE_SCRATCH/release"
+}
+
+# Throw-away network namespaces and the script's cleanup. `netns_new VAR PREFIX` creates the namespace
+# PREFIX-<pid of the script> (lo up), records it and sets VAR to its name (a variable, not $(...): the record
+# must stay in this shell). `netns_cleanup` deletes exactly the recorded namespaces, newest first, and never any
+# other. `cleanup_on_exit [FUNCTION]` runs FUNCTION (the script's own cleanup: processes, temp dirs), then
+# netns_cleanup, once, on EXIT, INT and TERM.
+NETNS_CREATED=()
+netns_new() {
+  local name="$2-$$"
+  ip netns add "$name" || return 1
+  NETNS_CREATED+=("$name")
+  ip -n "$name" link set lo up || return 1
+  printf -v "$1" '%s' "$name"
+}
+netns_cleanup() {
+  [ "$BASHPID" = "$$" ] || return 0   # a trap run in a subshell forked as a signal arrived: not ours to undo
+  local i
+  for ((i = ${#NETNS_CREATED[@]} - 1; i >= 0; i--)); do ip netns del "${NETNS_CREATED[i]}" 2>/dev/null || true; done
+  NETNS_CREATED=()
+}
+cleanup_on_exit() {
+  CLEANUP_FUNCTION=${1:-}
+  trap _run_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+_run_cleanup() {
+  [ "$BASHPID" = "$$" ] || return 0
+  set +e   # runs as the EXIT trap: nothing here may stop it half-way
+  trap - EXIT INT TERM
+  [ -z "${CLEANUP_FUNCTION:-}" ] || "$CLEANUP_FUNCTION"
+  netns_cleanup
 }

@@ -26,13 +26,8 @@ echo "== building release binaries"
 BIN=$(build_release)
 
 W=$(mktemp -d /tmp/cni-demo.XXXXXX)
-HOST=demo-host-$$ POD1=demo-pod1-$$ POD2=demo-pod2-$$
-cleanup() {
-  set +e
-  for ns in "$POD1" "$POD2" "$HOST"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "$W"
-}
-trap cleanup EXIT
+cleanup() { rm -rf "$W"; }
+cleanup_on_exit cleanup
 
 mkdir -p "$W/bin" "$W/net.d"
 for p in flannel bridge host-local; do ln -s "$BIN/$p" "$W/bin/$p"; done
@@ -54,8 +49,7 @@ jq --arg w "$W" '.plugins[0] + {name: .name, cniVersion: .cniVersion,
       ipam: {dataDir: ($w + "/networks")}}' "$W/net.d/10-flannel.conflist" > "$W/flannel.json"
 echo "== config given to flannel"; cat "$W/flannel.json"
 
-ip netns add "$HOST"; ip netns add "$POD1"; ip netns add "$POD2"
-ip -n "$HOST" link set lo up
+netns_new HOST demo-host; netns_new POD1 demo-pod1; netns_new POD2 demo-pod2
 
 cni() { # cni COMMAND POD
   ip netns exec "$HOST" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CNI_COMMAND="$1" CNI_CONTAINERID="$2" \

@@ -12,21 +12,18 @@ ensure_packages "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" podman runc busy
 BIN=$(build_release)
 
 W=$(mktemp -d /tmp/cni-e2e.XXXXXX)
-NS=cnie2e-$$
 IMG=localhost/cni-e2e-bb:latest
 export CONTAINERS_CONF=$W/containers.conf
 P() { nsenter --net=/run/netns/$NS podman "$@" </dev/null; }
 cleanup() {
   set +e
-  ids=$(P ps -aq --filter name=cnie2e-); [ -n "$ids" ] && P rm -f -t 0 $ids >/dev/null
-  ip netns del $NS 2>/dev/null
+  [ -n "${NS:-}" ] && ids=$(P ps -aq --filter name=cnie2e-) && [ -n "$ids" ] && P rm -f -t 0 $ids >/dev/null
   rm -rf "$W"
   for c in /sys/fs/cgroup/*/libpod_parent; do find "$c" -depth -type d -exec rmdir {} + 2>/dev/null; done
 }
-trap cleanup EXIT
+cleanup_on_exit cleanup   # the containers go first, then the namespace
 
-ip netns add $NS
-ip -n $NS link set lo up
+netns_new NS cnie2e
 mkdir -p "$W/bin" "$W/net.d"
 for p in flannel bridge host-local; do ln -s "$BIN/$p" "$W/bin/$p"; done
 cat > "$W/containers.conf" <<CONF

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Regenerates scripts/link-order.txt, the symbol order the release link uses (lld --symbol-ordering-file).
+# Regenerates scripts/generated/link-order.txt, the symbol order the release link uses (lld --symbol-ordering-file).
 #
 # Why: a plugin process lives for a few milliseconds and touches a few hundred functions scattered over 6 MB of
 # static Swift stdlib + glibc + our code. The kernel maps file pages 64 KiB at a time around each fault
@@ -24,11 +24,9 @@ ensure_packages valgrind "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}"
 export RELEASE_SCRATCH=$ROOT/.build-order
 BIN=$(KEEP_SYMBOLS=1 LINK_ORDER=/dev/null build_release)
 WORK=$(mktemp -d /tmp/gen-link-order.XXXXXX)
-HOST="glo-host-$$" POD="glo-pod-$$"
-cleanup() { ip netns del "$POD" 2>/dev/null || true; ip netns del "$HOST" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-ip netns add "$HOST"; ip netns add "$POD"
-ip -n "$HOST" link set lo up
+cleanup() { rm -rf "$WORK"; }
+cleanup_on_exit cleanup
+netns_new HOST glo-host; netns_new POD glo-pod
 mkdir -p "$WORK/bin" "$WORK/trace"
 for p in flannel bridge host-local; do ln -s "$BIN/$p" "$WORK/bin/$p"; done
 
@@ -64,5 +62,5 @@ done
 
 STATIC_STDLIB=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")/lib/swift_static/linux
 python3 "$ROOT/scripts/link-order.py" write "$BIN" "$WORK/touched" "$STATIC_STDLIB" \
-  > "$ROOT/scripts/link-order.txt"
-echo "wrote $(wc -l < "$ROOT/scripts/link-order.txt") symbols to scripts/link-order.txt" >&2
+  > "$ROOT/scripts/generated/link-order.txt"
+echo "wrote $(grep -vc '^#' "$ROOT/scripts/generated/link-order.txt") symbols to scripts/generated/link-order.txt" >&2

@@ -23,11 +23,9 @@ export RELEASE_SCRATCH=$ROOT/.build-profile
 echo "== unstripped release build into $RELEASE_SCRATCH" >&2
 BIN=$(KEEP_SYMBOLS=1 build_release)
 WORK=$(mktemp -d /tmp/profile-startup.XXXXXX)
-HOST="pst-host-$$" POD="pst-pod-$$"
-cleanup() { ip netns del "$POD" 2>/dev/null || true; ip netns del "$HOST" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-ip netns add "$HOST"; ip netns add "$POD"
-ip -n "$HOST" link set lo up
+cleanup() { rm -rf "$WORK"; }
+cleanup_on_exit cleanup
+netns_new HOST pst-host; netns_new POD pst-pod
 mkdir -p "$WORK/bin"
 for p in flannel bridge host-local; do ln -s "$BIN/$p" "$WORK/bin/$p"; done
 printf 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n' > "$WORK/subnet.env"

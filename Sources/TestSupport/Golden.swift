@@ -9,36 +9,60 @@ public var isRecordingFixtures: Bool { getenv("RECORD_FIXTURES").map { String(cS
 
 /// Compares `actual` with the JSON in `Fixtures/<name>` next to the calling test file, semantically
 /// (key order ignored, integers and doubles distinct). Returns a failure text, or nil when equal.
-/// With `RECORD_FIXTURES=1` the fixture is (re)written and a failure text is returned.
 public func goldenMismatch(_ actual: JSONValue, _ name: String, file: StaticString = #filePath) -> String? {
+    golden(name, file: file, recording: actual.bytes(indent: 4) + [0x0A]) { text in
+        guard let expected = try? JSONValue.parse(text) else { return "fixture \(name) is not JSON" }
+        return expected == actual ? nil : "golden mismatch for \(name):\nexpected \(expected.serialized(indent: 2))"
+            + "\nactual   \(actual.serialized(indent: 2))"
+    }
+}
+
+/// `goldenMismatch` for text compared byte for byte (what a firewall tool reads).
+public func goldenMismatch(text actual: String, _ name: String, file: StaticString = #filePath) -> String? {
+    golden(name, file: file, recording: Array(actual.utf8)) { expected in
+        expected == actual ? nil : "golden \(name) differs:\nexpected \(expected)\nactual   \(actual)"
+    }
+}
+
+/// The one `RECORD_FIXTURES` rule: with `RECORD_FIXTURES=1` the fixture is (re)written as `recording` and a failure
+/// text is returned, so a recording run never passes; otherwise `compare` judges the fixture's text.
+private func golden(
+    _ name: String, file: StaticString, recording: [UInt8], compare: (String) -> String?
+) -> String? {
     let path = fixturePath(name, file: file)
     if isRecordingFixtures {
         do {
             try FileSystem.makeDirectories(FileSystem.directoryName(path))
-            try FileSystem.writeFileAtomically(path, actual.bytes(indent: 4) + [0x0A], mode: 0o644)
+            try FileSystem.writeFileAtomically(path, recording, mode: 0o644)
         } catch {
             return "could not record \(path): \(error)"
         }
         return "recorded \(path) (RECORD_FIXTURES=1 always fails)"
     }
-    let expected: JSONValue
-    do {
-        expected = try JSONValue.parse(try FileSystem.readFile(path))
-    } catch {
-        return "cannot read fixture \(path): \(error)"
-    }
-    return expected == actual ? nil : "golden mismatch for \(name):\nexpected \(expected.serialized(indent: 2))\nactual   \(actual.serialized(indent: 2))"
+    guard let expected = try? FileSystem.readText(path) else { return "cannot read fixture \(path)" }
+    return compare(expected)
 }
 
-/// `goldenMismatch` for text compared byte for byte (what a firewall tool reads), same `RECORD_FIXTURES=1` rule.
-public func goldenMismatch(text actual: String, _ name: String, file: StaticString = #filePath) -> String? {
-    let path = fixturePath(name, file: file)
-    if isRecordingFixtures {
-        do { try FileSystem.writeFileAtomically(path, Array(actual.utf8), mode: 0o644) } catch {
-            return "could not record \(path): \(error)"
-        }
-        return "recorded \(path) (RECORD_FIXTURES=1 always fails)"
+#if canImport(Testing)
+public import Testing
+
+/// Records the golden mismatch of `actual` against `Fixtures/<name>` next to the calling test file as an issue
+/// (compared as JSON values; `RECORD_FIXTURES=1` rewrites the fixture and fails).
+public func expectGolden(
+    _ actual: JSONValue, _ name: String, file: StaticString = #filePath,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    if let mismatch = goldenMismatch(actual, name, file: file) {
+        Issue.record(Comment(rawValue: mismatch), sourceLocation: sourceLocation)
     }
-    guard let expected = try? FileSystem.readText(path) else { return "cannot read fixture \(path)" }
-    return expected == actual ? nil : "golden \(name) differs:\nexpected \(expected)\nactual   \(actual)"
 }
+
+/// `expectGolden` for text compared byte for byte.
+public func expectGolden(
+    _ actual: String, _ name: String, file: StaticString = #filePath, sourceLocation: SourceLocation = #_sourceLocation
+) {
+    if let mismatch = goldenMismatch(text: actual, name, file: file) {
+        Issue.record(Comment(rawValue: mismatch), sourceLocation: sourceLocation)
+    }
+}
+#endif

@@ -1,16 +1,20 @@
 public import JSON
 public import Posix
 
-/// What one plugin process left behind.
+/// What one plugin run left behind (a process, or the skel run in-process): exit code, stdout, stderr.
 public struct PluginOutput: CustomStringConvertible, Sendable {
     public var exitCode: Int32
     public var stdout: String
     public var stderr: String
 
+    public init(exitCode: Int32, stdout: [UInt8], stderr: [UInt8]) {
+        self.exitCode = exitCode
+        self.stdout = String(decoding: stdout, as: UTF8.self)
+        self.stderr = String(decoding: stderr, as: UTF8.self)
+    }
+
     public init(_ result: SpawnResult) {
-        exitCode = result.exitCode
-        stdout = String(decoding: result.stdout, as: UTF8.self)
-        stderr = String(decoding: result.stderr, as: UTF8.self)
+        self.init(exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// stdout as JSON; nil when it is not (callers assert).

@@ -82,4 +82,36 @@ public struct Prerequisite: Sendable, CustomStringConvertible {
         Prerequisite("the tool \(name)", isMet: access(resolve(name), X_OK) == 0)
     }
 }
+
+/// The guard of every namespace integration test (their suites use `.enabled(if: TestEnvironment.integrationEnabled)`):
+/// `guard requireNetNS() else { return }`. Root and iproute2, else a skip locally and a failure under CI=true.
+public func requireNetNS(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    Prerequisite.netNS.require(sourceLocation: sourceLocation)
+}
+
+/// Which implementation of the plugins a test runs: Go's reference (Debian containernetworking-plugins) or ours
+/// (the built products).
+public enum Implementation: String, Sendable, CaseIterable, CustomTestStringConvertible {
+    case go, swift
+
+    /// The binary of `plugin` (`bridge`, `host-local`, `flannel`).
+    public func path(_ plugin: String) -> String {
+        self == .go ? TestEnvironment.goPluginDirectory + "/" + plugin : TestEnvironment.binary(plugin)
+    }
+
+    /// Go's needs the Go reference plugins; ours, each of `plugins` built and identifying itself (not a placeholder).
+    public func prerequisite(_ plugins: [String]) -> Prerequisite {
+        guard self == .swift else { return .goPlugins }
+        let each = plugins.map { Prerequisite.ourPlugin(at: path($0)) }
+        return Prerequisite(each.map(\.description).joined(separator: " and "), isMet: each.allSatisfy(\.isMet))
+    }
+
+    /// Both for test arguments, Go's first; locally only those whose `plugins` are present (under CI=true both, and
+    /// a missing one fails where the test requires its `prerequisite`).
+    public static func available(_ plugins: [String]) -> [Implementation] {
+        Prerequisite.variants(allCases) { $0.prerequisite(plugins) }
+    }
+
+    public var testDescription: String { rawValue }
+}
 #endif

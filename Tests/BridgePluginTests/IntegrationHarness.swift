@@ -7,26 +7,6 @@ import Posix
 import TestSupport
 import Testing
 
-/// Fails (instead of skipping) when namespaces cannot be managed: the suites are enabled under CI=true too.
-func requireNetNS(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-    Prerequisite.netNS.require(sourceLocation: sourceLocation)
-}
-
-/// Which IPAM binary the bridge execs: Go's reference, or ours once it is the real one.
-enum IPAMImplementation: String, Sendable, CaseIterable, CustomTestStringConvertible {
-    case go, swift
-    var path: String {
-        self == .go ? TestEnvironment.goPluginDirectory + "/host-local" : TestEnvironment.binary("host-local")
-    }
-    var testDescription: String { "host-local (\(rawValue))" }
-
-    /// Go's needs the Go reference plugins; ours, the built binary that identifies itself.
-    var prerequisite: Prerequisite { self == .go ? .goPlugins : .ourPlugin(at: path) }
-
-    /// Both; locally only those present (under CI=true a missing one fails in `BridgeHarness.init`).
-    static let available = Prerequisite.variants(allCases) { $0.prerequisite }
-}
-
 /// A host namespace (where the plugin runs and the bridge lives), an IPAM data dir, a CNI_PATH dir, and the
 /// config under test. Pods are further namespaces.
 final class BridgeHarness: @unchecked Sendable {
@@ -40,15 +20,16 @@ final class BridgeHarness: @unchecked Sendable {
     var dataDir: String { temp.path + "/data" }
 
     init(
-        _ extra: JSONObject = [:], subnets: [String] = ["10.77.0.0/24"], ipam: IPAMImplementation = .go,
+        _ extra: JSONObject = [:], subnets: [String] = ["10.77.0.0/24"], ipam: Implementation = .go,
         version: String = "1.0.0", name: String = "brtest"
     ) throws {
-        try #require(ipam.prerequisite.require(), "missing: \(ipam.prerequisite)")
+        let prerequisite = ipam.prerequisite(["host-local"])
+        try #require(prerequisite.require(), "missing: \(prerequisite)")
         host = try TestNamespace("brh")
         temp = try TemporaryDirectory("bridge-test")
         self.name = name
         try FileSystem.makeDirectories(temp.path + "/bin")
-        try TestSupport.run(["ln", "-s", ipam.path, temp.path + "/bin/host-local"])
+        try TestSupport.run(["ln", "-s", ipam.path("host-local"), temp.path + "/bin/host-local"])
         config = ["cniVersion": .string(version), "name": .string(name), "type": "bridge", "bridge": "cni0"]
         config["ipam"] = [
             "type": "host-local", "dataDir": .string(temp.path + "/data"),

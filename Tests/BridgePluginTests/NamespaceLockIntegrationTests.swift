@@ -11,7 +11,7 @@ import Testing
 struct NamespaceLockIntegrationTests {
     @Test func delWaitsWhileTheNamespaceIsLocked() throws {
         guard requireNetNS() else { return }
-        let h = try BridgeHarness(["ipMasq": true], ipam: IPAMImplementation.available.last ?? .go)
+        let h = try BridgeHarness(["ipMasq": true], ipam: Implementation.available(["host-local"]).last ?? .go)
         let pod = try h.pod()
         _ = try h.add(pod)
         var lock: FileLock? = try FileLock(path: pod.path, create: false, timeoutMilliseconds: 0)
@@ -30,7 +30,7 @@ struct NamespaceLockIntegrationTests {
 
     @Test func addWaitsWhileTheNamespaceIsLocked() throws {
         guard requireNetNS() else { return }
-        let h = try BridgeHarness([:], ipam: IPAMImplementation.available.last ?? .go)
+        let h = try BridgeHarness([:], ipam: Implementation.available(["host-local"]).last ?? .go)
         let pod = try h.pod()
         var lock: FileLock? = try FileLock(path: pod.path, create: false, timeoutMilliseconds: 0)
         let add = BackgroundTask { try h.run("ADD", pod) }
@@ -50,10 +50,10 @@ struct NamespaceLockIntegrationTests {
     /// and the orphan's reservation stayed for good, as scripts/crash.sh found with flannel's orphaned bridge).
     @Test func delAfterAKilledAddWaitsForItsOrphans() throws {
         guard requireNetNS() else { return }
-        let ipam = IPAMImplementation.available.last ?? .go
+        let ipam = Implementation.available(["host-local"]).last ?? .go
         let h = try BridgeHarness([:], ipam: ipam)
         _ = try FileSystem.removeFile(h.cniPath + "/host-local")
-        try h.installScript("host-local", "[ \"$CNI_COMMAND\" = ADD ] && sleep 1\nexec \(ipam.path)")
+        try h.installScript("host-local", "[ \"$CNI_COMMAND\" = ADD ] && sleep 1\nexec \(ipam.path("host-local"))")
         let pod = try h.pod()
         let config = h.temp.path + "/config.json"
         try FileSystem.writeFileAtomically(config, JSONValue.object(h.config).bytes())
@@ -72,7 +72,7 @@ struct NamespaceLockIntegrationTests {
     /// A netns path that is gone does not block a DEL (nothing to lock, nothing left in it).
     @Test func delOfAGoneNamespaceNeedsNoLock() throws {
         guard requireNetNS() else { return }
-        let h = try BridgeHarness([:], ipam: IPAMImplementation.available.last ?? .go)
+        let h = try BridgeHarness([:], ipam: Implementation.available(["host-local"]).last ?? .go)
         let out = try h.run("DEL", nil, netns: "/run/netns/gone-\(TestEnvironment.uniqueName("x"))")
         #expect(out.exitCode == 0, "\(out)")
     }

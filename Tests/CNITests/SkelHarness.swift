@@ -2,6 +2,7 @@ import Addressing
 import CNI
 import JSON
 import Posix
+import TestSupport
 
 /// A plugin that records what the skel hands it and answers with a fixed result or error.
 final class RecordingPlugin: CNIPlugin, @unchecked Sendable {
@@ -29,18 +30,11 @@ final class RecordingPlugin: CNIPlugin, @unchecked Sendable {
 }
 
 /// Runs the skel with an injected environment and stdin; captures stdout and stderr.
-struct SkelRun {
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-    var json: JSONValue? { try? JSONValue.parse(stdout) }
-}
-
-func runSkel(_ plugin: RecordingPlugin, env: [String: String], stdin: String) -> SkelRun {
+func runSkel(_ plugin: RecordingPlugin, env: [String: String], stdin: String) -> PluginOutput {
     var out: [UInt8] = [], err: [UInt8] = []
     let sink = OutputSink(stdout: { out += $0 }, stderr: { err += $0 })
     let code = Skel.run(plugin, environment: Environment(env), stdin: { () throws(Errno) in Array(stdin.utf8) }, output: sink)
-    return SkelRun(exitCode: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    return PluginOutput(exitCode: code, stdout: out, stderr: err)
 }
 
 func addEnv(_ command: String = "ADD", _ extra: [String: String] = [:]) -> [String: String] {

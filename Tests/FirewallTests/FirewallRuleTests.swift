@@ -3,11 +3,6 @@ import Addressing
 import TestSupport
 import Testing
 
-/// Compares `actual` with `Fixtures/<name>` byte for byte (`RECORD_FIXTURES=1` rewrites it and fails).
-func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    if let mismatch = goldenMismatch(text: actual, name) { Issue.record(Comment(rawValue: mismatch), sourceLocation: sourceLocation) }
-}
-
 @Suite struct NamingTests {
     @Test func sha512KnownVector() {
         #expect(SHA512.hex("abc").hasPrefix("ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"))

@@ -7,41 +7,15 @@ import Posix
 import TestSupport
 import Testing
 
-/// The delegates flannel runs in a chain test: the Go reference plugins, and ours once they exist.
-struct DelegateChain: Sendable, CustomStringConvertible {
-    var description: String
-    var bridge: String
-    var hostLocal: String
-
-    static let go = DelegateChain(
-        description: "go", bridge: TestEnvironment.goPluginDirectory + "/bridge",
-        hostLocal: TestEnvironment.goPluginDirectory + "/host-local")
-
-    static let swift = DelegateChain(
-        description: "swift", bridge: TestEnvironment.binary("bridge"), hostLocal: TestEnvironment.binary("host-local"))
-
-    /// Both chains; locally only those present (under CI=true a missing one fails in `FlannelNode.init`).
-    static var available: [DelegateChain] { Prerequisite.variants([go, swift]) { $0.prerequisite } }
-
-    var isSwift: Bool { description == "swift" }
-
-    /// The Go reference plugins, or our built `bridge` and `host-local` identifying themselves (not placeholders).
-    var prerequisite: Prerequisite {
-        guard isSwift else { return .goPlugins }
-        let (bridge, hostLocal) = (Prerequisite.ourPlugin(at: bridge), Prerequisite.ourPlugin(at: hostLocal))
-        return Prerequisite("\(bridge) and \(hostLocal)", isMet: bridge.isMet && hostLocal.isMet)
-    }
-}
-
-/// Integration tests can run only as root with iproute2; under CI=true that is a failure, not a skip.
-func requireNetNS(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-    Prerequisite.netNS.require(sourceLocation: sourceLocation)
+/// The delegates flannel runs in a chain test (`bridge` and `host-local`): Go's reference plugins or ours.
+extension Implementation {
+    static let delegates = ["bridge", "host-local"]
 }
 
 /// A throw-away "node": a host namespace (where flannel, bridge and cni0 live), a temp dir with
 /// CNI_PATH, subnet.env, flannel's dataDir and host-local's dataDir. Nothing touches the root namespace.
 final class FlannelNode {
-    let chain: DelegateChain
+    let chain: Implementation
     let host: TestNamespace
     let scratch: TemporaryDirectory
     var bin: String { scratch.path + "/bin" }
@@ -49,14 +23,15 @@ final class FlannelNode {
     var dataDir: String { scratch.path + "/flannel" }
     var ipamDir: String { scratch.path + "/ipam" }
 
-    init(_ chain: DelegateChain, subnetEnv: String = "subnet.env") throws {
+    init(_ chain: Implementation, subnetEnv: String = "subnet.env") throws {
         self.chain = chain
-        try #require(chain.prerequisite.require(), "missing: \(chain.prerequisite)")
+        let prerequisite = chain.prerequisite(Implementation.delegates)
+        try #require(prerequisite.require(), "missing: \(prerequisite)")
         host = try TestNamespace("flh")
         scratch = try TemporaryDirectory("flannel-node")
         try FileSystem.makeDirectories(bin)
         try useRealBridge()
-        try run(["ln", "-sf", chain.hostLocal, bin + "/host-local"])
+        try run(["ln", "-sf", chain.path("host-local"), bin + "/host-local"])
         try FileSystem.writeFileAtomically(subnetFile, try FileSystem.readFile(Self.conf(subnetEnv)), mode: 0o644)
         try disableDAD(host)
     }
@@ -108,7 +83,7 @@ final class FlannelNode {
 
     func stored(_ containerID: String) throws -> JSONValue { try JSONValue.parse(try FileSystem.readFile(dataDir + "/" + containerID)) }
 
-    func useRealBridge() throws { try run(["ln", "-sfn", chain.bridge, bin + "/bridge"]) }
+    func useRealBridge() throws { try run(["ln", "-sfn", chain.path("bridge"), bin + "/bridge"]) }
 
     /// Replaces `bridge` with a script that fails like a delegate does: error JSON on stdout, exit 1.
     func useFailingBridge() throws {

@@ -19,8 +19,8 @@ struct ChainTests {
     ]
 
     /// ADD → CHECK (1.0.0 with prevResult) → DEL → DEL, with the file and reservation lifecycle.
-    @Test(arguments: DelegateChain.available, stacks)
-    func addCheckDelDel(chain: DelegateChain, stack: Stack) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates), stacks)
+    func addCheckDelDel(chain: Implementation, stack: Stack) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain, subnetEnv: stack.subnetEnv)
         let pod = try node.makePod()
@@ -58,13 +58,13 @@ struct ChainTests {
         request["prevResult"] = .object(prevResult)
         let check = try node.flannel("CHECK", JSONValue.object(request).serialized(), containerID: "c1", pod: pod)
         #expect(check.exitCode == 0, "\(check)")
-        #expect(check.stderr.contains("CHECK verified the stored delegate config only") == !node.chain.isSwift)
+        #expect(check.stderr.contains("CHECK verified the stored delegate config only") == (node.chain == .go))
     }
 
     /// Where the delegate is ours, flannel's CHECK is the bridge's full CHECK: a pod whose address was removed fails
     /// it. With the Go delegates it passes, as it did under the reference flannel (whose CHECK does nothing).
-    @Test(arguments: DelegateChain.available)
-    func checkFindsABrokenPod(chain: DelegateChain) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates))
+    func checkFindsABrokenPod(chain: Implementation) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain)
         let pod = try node.makePod()
@@ -75,14 +75,14 @@ struct ChainTests {
         var request = try #require(try JSONValue.parse(config).objectValue)
         request["prevResult"] = .object(try #require(add.object))
         let check = try node.flannel("CHECK", JSONValue.object(request).serialized(), containerID: "c1", pod: pod)
-        #expect((check.exitCode == 0) == !chain.isSwift, "\(check)")
+        #expect((check.exitCode == 0) == (chain == .go), "\(check)")
         #expect(try node.flannel("DEL", config, containerID: "c1", pod: pod).exitCode == 0)
         #expect(node.reservations().isEmpty && node.storedFiles().isEmpty)
     }
 
     /// The kube-flannel conflist (0.3.1): the stored file is the §3.6 document the Go plugin stores.
-    @Test(arguments: DelegateChain.available)
-    func kubeFlannelConfigStoresTheReferenceDelegate(chain: DelegateChain) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates))
+    func kubeFlannelConfigStoresTheReferenceDelegate(chain: Implementation) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain)
         let pod = try node.makePod()
@@ -105,8 +105,8 @@ struct ChainTests {
 
     /// flannel starts the delegate before it reads subnet.env and stores the file (to overlap their start-up
     /// costs); when that fails the delegate is killed before it got a config: no file, no address, no interface.
-    @Test(arguments: DelegateChain.available)
-    func addWithoutSubnetEnvLeavesNothing(chain: DelegateChain) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates))
+    func addWithoutSubnetEnvLeavesNothing(chain: Implementation) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain)
         let pod = try node.makePod()
@@ -123,8 +123,8 @@ struct ChainTests {
     enum Damage: String, CaseIterable, Sendable { case deleted, corrupted, emptied }
 
     /// The reference skips the delegate here and leaks the address; we rebuild and release it.
-    @Test(arguments: DelegateChain.available, Damage.allCases)
-    func delReleasesTheAddressWhenTheFileIsDamaged(chain: DelegateChain, damage: Damage) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates), Damage.allCases)
+    func delReleasesTheAddressWhenTheFileIsDamaged(chain: Implementation, damage: Damage) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain)
         let pod = try node.makePod()
@@ -143,8 +143,8 @@ struct ChainTests {
         #expect(node.storedFiles().isEmpty)
     }
 
-    @Test(arguments: DelegateChain.available)
-    func delWithNeitherFileNorSubnetEnvSucceeds(chain: DelegateChain) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates))
+    func delWithNeitherFileNorSubnetEnvSucceeds(chain: Implementation) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain)
         _ = try FileSystem.removeFile(node.subnetFile)
@@ -154,8 +154,8 @@ struct ChainTests {
     }
 
     /// A failed delegate DEL keeps the file (the reference deletes it, so its retry leaks the IP).
-    @Test(arguments: DelegateChain.available)
-    func failedDelKeepsTheFileAndARetrySucceeds(chain: DelegateChain) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates))
+    func failedDelKeepsTheFileAndARetrySucceeds(chain: Implementation) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain)
         let pod = try node.makePod()
@@ -209,15 +209,15 @@ struct ChainTests {
         #expect(node.storedFiles() == ["c1"])
     }
 
-    @Test(arguments: DelegateChain.available)
-    func statusReportsReadiness(chain: DelegateChain) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates))
+    func statusReportsReadiness(chain: Implementation) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain)
-        if !chain.isSwift { try node.useRecordingBridge() }
+        if chain == .go { try node.useRecordingBridge() }
         let config = try node.config("1.1.0")
         let ready = try node.flannel("STATUS", config)
         #expect(ready.exitCode == 0, "\(ready)")
-        if !chain.isSwift {
+        if chain == .go {
             let sent = try node.recorded("STATUS")
             #expect(sent["type"] == "bridge" && sent["cniVersion"] == "1.1.0" && sent["mtu"] == 1450)
         }
@@ -230,24 +230,24 @@ struct ChainTests {
     }
 
     /// GC is forwarded with the valid attachments and removes the files of stale containers.
-    @Test(arguments: DelegateChain.available)
-    func gcForwardsAndRemovesStaleFiles(chain: DelegateChain) throws {
+    @Test(arguments: Implementation.available(Implementation.delegates))
+    func gcForwardsAndRemovesStaleFiles(chain: Implementation) throws {
         guard requireNetNS() else { return }
         let node = try FlannelNode(chain)
         let pods = [try node.makePod(), try node.makePod()]
-        let addConfig = try node.config(chain.isSwift ? "1.1.0" : "1.0.0")
+        let addConfig = try node.config(chain == .swift ? "1.1.0" : "1.0.0")
         for (id, pod) in zip(["live", "stale"], pods) {
             let add = try node.flannel("ADD", addConfig, containerID: id, pod: pod)
             try #require(add.exitCode == 0, "\(add)")
         }
         #expect(node.reservations().count == 2)
 
-        if !chain.isSwift { try node.useRecordingBridge() }
+        if chain == .go { try node.useRecordingBridge() }
         let valid: JSONValue = [["containerID": "live", "ifname": "eth0"]]
         let gc = try node.flannel("GC", try node.config("1.1.0", extra: ["cni.dev/valid-attachments": valid]))
         #expect(gc.exitCode == 0, "\(gc)")
         #expect(node.storedFiles() == ["live"])
-        if chain.isSwift {
+        if chain == .swift {
             #expect(node.reservations() == ["10.244.1.2"], "host-local released the stale container's address")
         } else {
             let sent = try node.recorded("GC")

@@ -16,28 +16,25 @@ struct CrashInjectionTests {
     @Test func killedChainCallsLeaveNothingAfterRecovery() throws {
         guard requireNetNS() else { return }
         let result = try script("crash.sh", ["--trials", "24", "--seed", Self.seed()])
-        #expect(result.exitCode == 0, "\(result.output)")
-        #expect(result.output.contains("24 trials") && result.output.contains("failures: 0"), "\(result.output)")
+        #expect(result.exitCode == 0, "\(result)")
+        let output = result.stdout + result.stderr
+        #expect(output.contains("24 trials") && output.contains("failures: 0"), "\(result)")
     }
 
     /// 32 parallel slots, 2 rounds, then everything deleted.
     @Test func churnWithGoHostLocalKeepsReservationsExact() throws {
         guard requireNetNS() else { return }
         let result = try script("churn.sh", ["--parallel", "32", "--rounds", "2", "--seed", Self.seed()])
-        #expect(result.exitCode == 0, "\(result.output)")
-        #expect(result.output.contains("final DEL: ") && result.output.contains("failures: 0"), "\(result.output)")
+        #expect(result.exitCode == 0, "\(result)")
+        let output = result.stdout + result.stderr
+        #expect(output.contains("final DEL: ") && output.contains("failures: 0"), "\(result)")
     }
 
-    struct Output {
-        var exitCode: Int32
-        var output: String
-    }
-
-    /// Runs a script of scripts/ on the debug binaries; stdout and stderr together (the seed is in them).
-    private func script(_ name: String, _ arguments: [String]) throws -> Output {
+    /// Runs a script of scripts/ on the debug binaries (the seed is in its output).
+    private func script(_ name: String, _ arguments: [String]) throws -> PluginOutput {
         let path = TestEnvironment.packageRoot + "/scripts/" + name
-        let result = try run(["/bin/bash", path, "--bin", TestEnvironment.binaryDirectory] + arguments, check: false)
-        return Output(exitCode: result.exitCode, output: String(decoding: result.stdout + result.stderr, as: UTF8.self))
+        let command = ["/bin/bash", path, "--bin", TestEnvironment.binaryDirectory] + arguments
+        return PluginOutput(try run(command, check: false))
     }
 
     private static func seed() -> String {

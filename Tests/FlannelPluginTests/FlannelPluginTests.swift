@@ -15,9 +15,7 @@ import Testing
         #expect(call.type == "bridge" && call.command == .add)
         let stored = try FileSystem.readFile(sandbox.dataDir + "/ctr1")
         #expect(stored == call.stdin, "the delegate gets exactly the stored bytes")
-        if let mismatch = goldenMismatch(.object(call.json), "delegate/kube-default.expected.json") {
-            Issue.record(Comment(rawValue: mismatch))
-        }
+        expectGolden(.object(call.json), "delegate/kube-default.expected.json")
         #expect(try permissions(sandbox.dataDir) == 0o700)
         #expect(try permissions(sandbox.dataDir + "/ctr1") == 0o600)
         #expect(sandbox.storedFiles() == ["ctr1"], "no temp file left behind")
@@ -87,9 +85,7 @@ import Testing
         #expect(run.exitCode == 0, "\(run.stdout)")
         let del = try #require(sandbox.runner.calls.first)
         #expect(del.command == .del)
-        if let mismatch = goldenMismatch(.object(del.json), "delegate/kube-default.expected.json") {
-            Issue.record(Comment(rawValue: mismatch))
-        }
+        expectGolden(.object(del.json), "delegate/kube-default.expected.json")
         #expect(sandbox.storedFiles().isEmpty)
         #expect(run.stderr.contains("corrupt"))
     }
@@ -212,7 +208,7 @@ import Testing
         #expect(run.exitCode == 1)
         #expect(sandbox.runner.calls.isEmpty)
         let json = try #require(try? JSONValue.parse(run.stdout.replacing(sandbox.directory.path, with: "$TMP")))
-        if let mismatch = goldenMismatch(json, "errors/\(name).json") { Issue.record(Comment(rawValue: mismatch)) }
+        expectGolden(json, "errors/\(name).json")
     }
 
     @Test func addFailsWithIOErrorWhenDataDirCannotBeCreated() throws {
@@ -222,7 +218,7 @@ import Testing
         let run = sandbox.run("ADD", config)
         #expect(sandbox.runner.calls.isEmpty)
         let json = try #require(try? JSONValue.parse(run.stdout.replacing(sandbox.directory.path, with: "$TMP")))
-        if let mismatch = goldenMismatch(json, "errors/5-store-failed.json") { Issue.record(Comment(rawValue: mismatch)) }
+        expectGolden(json, "errors/5-store-failed.json")
     }
 
     @Test func unreadableSubnetEnvIsAnIOFailure() throws {
@@ -230,7 +226,7 @@ import Testing
         try FileSystem.makeDirectories(sandbox.subnetFile)  // a directory: read fails with EISDIR
         let run = sandbox.run("ADD", sandbox.config())
         let json = try #require(try? JSONValue.parse(run.stdout.replacing(sandbox.directory.path, with: "$TMP")))
-        if let mismatch = goldenMismatch(json, "errors/5-subnet-env-unreadable.json") { Issue.record(Comment(rawValue: mismatch)) }
+        expectGolden(json, "errors/5-subnet-env-unreadable.json")
     }
 }
 

@@ -58,14 +58,7 @@ final class Sandbox {
         #"{"cniVersion":"\#(version)","name":"cbr0","type":"flannel","subnetFile":"\#(subnetFile)","dataDir":"\#(dataDir)","delegate":{"hairpinMode":true,"isDefaultGateway":true}\#(extra)}"#
     }
 
-    struct Run {
-        var exitCode: Int32
-        var stdout: String
-        var stderr: String
-        var json: JSONValue? { try? JSONValue.parse(stdout) }
-    }
-
-    func run(_ command: String, _ stdin: String, containerID: String = "ctr1") -> Run {
+    func run(_ command: String, _ stdin: String, containerID: String = "ctr1") -> PluginOutput {
         var env = ["CNI_COMMAND": command, "CNI_PATH": "/opt/cni/bin"]
         if ["ADD", "DEL", "CHECK"].contains(command) {
             env["CNI_CONTAINERID"] = containerID
@@ -76,7 +69,7 @@ final class Sandbox {
         let sink = OutputSink(stdout: { out += $0 }, stderr: { err += $0 })
         let code = Skel.run(FlannelPlugin(runner: runner), environment: Environment(env),
                             stdin: { () throws(Errno) in Array(stdin.utf8) }, output: sink)
-        return Run(exitCode: code, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return PluginOutput(exitCode: code, stdout: out, stderr: err)
     }
 
     func storedFiles() -> [String] { (try? FileSystem.listDirectory(dataDir))?.sorted() ?? [] }

@@ -63,7 +63,7 @@ import Testing
         try FileSystem.writeFileAtomically(config, network.config())
         var lines = ["export CNI_COMMAND=ADD CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni CNI_NETNS=/var/run/netns/x"]
         for i in 0..<count {
-            let binary = mixed && i % 2 == 1 ? Implementation.go.path : Implementation.swift.path
+            let binary = (mixed && i % 2 == 1 ? Implementation.go : .swift).path("host-local")
             lines.append("CNI_CONTAINERID=burst\(i) \(binary) < \(config) > \(network.dataDir)/out.\(i) &")
         }
         lines.append("wait")

@@ -6,14 +6,6 @@ import Posix
 import TestSupport
 import Testing
 
-/// Which host-local to run: ours (the built product) or Go's reference from Debian.
-enum Implementation: String, Sendable, CaseIterable {
-    case swift, go
-    var path: String {
-        self == .swift ? TestEnvironment.binary("host-local") : TestEnvironment.goPluginDirectory + "/host-local"
-    }
-}
-
 /// One network in a temp data dir, and the plugin invocations a runtime would make on it.
 final class Network {
     let temp: TemporaryDirectory
@@ -54,7 +46,8 @@ final class Network {
         for (key, value) in environment { env[key] = value }
         let entries = env.filter { !$0.value.isEmpty || $0.key == "CNI_ARGS" }.sorted { $0.key < $1.key }
         return try runPlugin(
-            implementation.path, environment: entries.map { "\($0.key)=\($0.value)" }, stdin: stdin ?? config())
+            implementation.path("host-local"), environment: entries.map { "\($0.key)=\($0.value)" },
+            stdin: stdin ?? config())
     }
 
     /// ADD that must succeed; returns the addresses of the result.
@@ -96,9 +89,3 @@ func addresses(_ out: PluginOutput) -> [String] {
     if let ips = object["ips"]?.arrayValue { return ips.compactMap { $0.objectValue?["address"]?.stringValue } }
     return ["ip4", "ip6"].compactMap { object[$0]?.objectValue?["ip"]?.stringValue }
 }
-
-/// Fails with the golden diff, if any.
-func expectGolden(_ actual: JSONValue, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    if let mismatch = goldenMismatch(actual, name) { Issue.record(Comment(rawValue: mismatch), sourceLocation: sourceLocation) }
-}
-

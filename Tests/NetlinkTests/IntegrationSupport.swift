@@ -3,11 +3,6 @@ import Netlink
 import Testing
 import TestSupport
 
-/// Records a failure (instead of skipping) when namespace tests cannot run, so CI=true never passes silently.
-func requireNetNS(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
-    Prerequisite.netNS.require(sourceLocation: sourceLocation)
-}
-
 /// Runs `body` with a netlink socket opened inside `namespace` (on NetNS.run's helper thread).
 /// Assertions belong outside: return what must be checked.
 func withNetlink<T>(in namespace: TestNamespace, _ body: (borrowing NetlinkSocket) throws -> T) throws -> T {
