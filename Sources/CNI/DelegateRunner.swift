@@ -202,9 +202,10 @@ public struct ExecDelegateRunner: DelegateRunner {
         var attempts = 0
         while true {
             do {
+                // Pinned: the caller waits for the delegate right away (docs/PERFORMANCE.md, "CPU pinning").
                 return try Spawn.run(
                     path: program, arguments: [program], environment: environment.spawnEntries, stdin: stdin,
-                    onStdout: onStdout)
+                    pinned: true, onStdout: onStdout)
             } catch where error == .textFileBusy && attempts < 5 {
                 attempts += 1  // the binary is being replaced (install in progress): retry like libcni
                 Clock.sleep(milliseconds: 200)

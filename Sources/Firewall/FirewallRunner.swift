@@ -70,7 +70,10 @@ public struct SpawnFirewallRunner: FirewallRunner {
         }
         let result: SpawnResult
         do {
-            result = try Spawn.run(path: path, arguments: [path] + arguments, environment: environment, stdin: Array(stdin.utf8))
+            // Pinned: this thread waits for the tool right away (docs/PERFORMANCE.md, "CPU pinning").
+            result = try Spawn.run(
+                path: path, arguments: [path] + arguments, environment: environment, stdin: Array(stdin.utf8),
+                pinned: true)
         } catch {
             throw FirewallError(command: commandLine, exitCode: nil, output: "cannot start: \(error)")
         }
