@@ -1,4 +1,5 @@
 import CNI
+import Delegate
 import JSON
 import Posix
 import TestSupport

@@ -1,3 +1,4 @@
+public import CNI
 import JSON
 import Posix
 
