@@ -49,8 +49,12 @@ let package = Package(
         .target(name: "HostLocalPlugin", dependencies: ["CNI", "IPAM"], swiftSettings: swiftSettings),
         // Masquerade (iptables, nftables), spoof check and the runner of the firewall programs; names as the Go plugins.
         .target(name: "Firewall", dependencies: ["Addressing", "JSON", "Posix"], swiftSettings: swiftSettings),
-        .target(name: "BridgePlugin", dependencies: ["CNI", "Delegate", "Firewall", "Netlink", "NetNS"], swiftSettings: swiftSettings),
-        .target(name: "FlannelPlugin", dependencies: ["CNI", "Delegate", "JSON", "Posix", "Addressing"], swiftSettings: swiftSettings),
+        .target(
+            name: "BridgePlugin", dependencies: ["CNI", "Delegate", "Firewall", "Netlink", "NetNS"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FlannelPlugin", dependencies: ["CNI", "Delegate", "JSON", "Posix", "Addressing"],
+            swiftSettings: swiftSettings),
 
         // host-local and flannel need no libmnl, so their release builds are fully static (0.8 ms start-up
         // instead of 1.3-1.8 ms); bridge keeps libmnl.so.0 (Debian ships no libmnl.a).
