@@ -203,7 +203,8 @@ public struct ExecDelegateRunner: DelegateRunner {
         var attempts = 0
         while true {
             do {
-                // Pinned: the caller waits for the delegate right away (docs/PERFORMANCE.md, "CPU pinning").
+                // Pinned: the caller only waits for the delegate, which then starts on the CPU where the caller
+                // sleeps instead of queueing behind another busy thread of ours (docs/PERFORMANCE.md, "CPU pinning").
                 return try Spawn.run(
                     path: program, arguments: [program], environment: environment.spawnEntries, stdin: stdin,
                     pinned: true, onStdout: onStdout)

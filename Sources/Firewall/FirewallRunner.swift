@@ -70,10 +70,8 @@ public struct SpawnFirewallRunner: FirewallRunner {
         }
         let result: SpawnResult
         do {
-            // Pinned: this thread waits for the tool right away (docs/PERFORMANCE.md, "CPU pinning").
             result = try Spawn.run(
-                path: path, arguments: [path] + arguments, environment: environment, stdin: Array(stdin.utf8),
-                pinned: true)
+                path: path, arguments: [path] + arguments, environment: environment, stdin: Array(stdin.utf8))
         } catch {
             throw FirewallError(command: commandLine, exitCode: nil, output: "cannot start: \(error)")
         }
