@@ -38,6 +38,8 @@ let package = Package(
         // The release version in the about line, stamped at link time by build_release (Sources/CVersion).
         .target(name: "CVersion"),
         .target(name: "CNI", dependencies: ["JSON", "Addressing", "Posix", "CVersion"], swiftSettings: swiftSettings),
+        // Running a delegated plugin (bridge's IPAM, flannel's delegate) found through CNI_PATH.
+        .target(name: "Delegate", dependencies: ["CNI", "JSON", "Posix"], swiftSettings: swiftSettings),
         .target(
             name: "Netlink", dependencies: ["CMnl", "Addressing", "Posix"], swiftSettings: swiftSettings,
             linkerSettings: [.linkedLibrary("mnl")]),
@@ -47,8 +49,12 @@ let package = Package(
         .target(name: "HostLocalPlugin", dependencies: ["CNI", "IPAM"], swiftSettings: swiftSettings),
         // Masquerade (iptables, nftables), spoof check and the runner of the firewall programs; names as the Go plugins.
         .target(name: "Firewall", dependencies: ["Addressing", "JSON", "Posix"], swiftSettings: swiftSettings),
-        .target(name: "BridgePlugin", dependencies: ["CNI", "Firewall", "Netlink", "NetNS"], swiftSettings: swiftSettings),
-        .target(name: "FlannelPlugin", dependencies: ["CNI", "JSON", "Posix", "Addressing"], swiftSettings: swiftSettings),
+        .target(
+            name: "BridgePlugin", dependencies: ["CNI", "Delegate", "Firewall", "Netlink", "NetNS"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "FlannelPlugin", dependencies: ["CNI", "Delegate", "JSON", "Posix", "Addressing"],
+            swiftSettings: swiftSettings),
 
         // host-local and flannel need no libmnl, so their release builds are fully static (0.8 ms start-up
         // instead of 1.3-1.8 ms); bridge keeps libmnl.so.0 (Debian ships no libmnl.a).
@@ -87,6 +93,7 @@ let package = Package(
         .testTarget(name: "AddressingTests", dependencies: ["Addressing"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CNITests", dependencies: ["CNI", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "DelegateTests", dependencies: ["Delegate", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),

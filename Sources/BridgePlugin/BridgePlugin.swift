@@ -1,4 +1,5 @@
 public import CNI
+public import Delegate
 public import Firewall
 
 /// The `bridge` main plugin: a Linux bridge on the host, one veth pair per attachment, addresses from a delegated

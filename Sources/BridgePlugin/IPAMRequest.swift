@@ -1,4 +1,5 @@
 import CNI
+import Delegate
 import Posix
 
 /// IPAM ADD on a helper thread (overlapping the bridge and veth setup), whose result the ADD may use as soon as the

@@ -70,7 +70,8 @@ public struct SpawnFirewallRunner: FirewallRunner {
         }
         let result: SpawnResult
         do {
-            result = try Spawn.run(path: path, arguments: [path] + arguments, environment: environment, stdin: Array(stdin.utf8))
+            result = try Spawn.run(
+                path: path, arguments: [path] + arguments, environment: environment, stdin: Array(stdin.utf8))
         } catch {
             throw FirewallError(command: commandLine, exitCode: nil, output: "cannot start: \(error)")
         }

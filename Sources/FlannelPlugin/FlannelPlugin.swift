@@ -1,4 +1,5 @@
 public import CNI
+public import Delegate
 import JSON
 
 /// The `flannel` meta-plugin: turns the node's flannel lease (subnet.env) plus its own config into a

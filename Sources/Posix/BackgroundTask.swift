@@ -16,26 +16,18 @@ public final class BackgroundTask<T>: @unchecked Sendable {
     private let body: () throws -> T
     private var value: T?
     private var failure: (any Error)?
-    private var thread: pthread_t?
+    private var thread: JoinableThread?
 
     public init(_ body: @escaping () throws -> T) {
         self.body = body
-        // The thread gets a retained, type-erased closure: no dynamic cast back to the generic class.
-        let run = Unmanaged.passRetained(ThreadBody { [self] in runBody() }).toOpaque()
-        var handle = pthread_t()
-        if pthread_create(&handle, nil, backgroundTaskMain, run) == 0 {
-            thread = handle
-        } else {
-            Unmanaged<ThreadBody>.fromOpaque(run).release()  // the thread never took its reference
-        }
+        thread = try? JoinableThread { [self] in runBody() }
     }
 
     /// Joins the thread (once) and returns the closure's result or rethrows its error.
     public func wait() throws -> T {
-        if let thread {
-            let joined = pthread_join(thread, nil)
-            precondition(joined == 0, "pthread_join failed: \(joined)")  // only EDEADLK/EINVAL/ESRCH: a bug here
-            self.thread = nil
+        switch thread.take() {
+        case .some(let started): started.join()
+        case .none: break
         }
         if value == nil, failure == nil { runBody() }
         if let failure { throw failure }
@@ -45,19 +37,6 @@ public final class BackgroundTask<T>: @unchecked Sendable {
     private func runBody() {
         do { value = try body() } catch { failure = error }
     }
-}
-
-/// What the helper thread runs; it keeps the task alive until the work is done.
-private final class ThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
-}
-
-/// Thread entry: the body's retained reference is released when the work is done; `wait()` reads the outcome only
-/// after `pthread_join`, which orders the accesses.
-private func backgroundTaskMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue().run()
-    return nil
 }
 
 /// One value handed from a helper thread to a waiting one, or the news that none will come.

@@ -25,12 +25,14 @@ public enum Spawn {
     ///   - arguments: argv, including argv[0].
     ///   - environment: `KEY=VALUE` entries, passed as the child's whole environment.
     ///   - stdin: bytes written to the child's standard input, which is then closed.
+    ///   - pinned: start the child on the calling thread's CPU (see `spawn`), for a caller on a hot path whose
+    ///     measurements show it pays (docs/PERFORMANCE.md); otherwise the scheduler places it.
     ///   - onStdout: called with everything the child has written to stdout so far, after each read.
     public static func run(
-        path: String, arguments: [String], environment: [String], stdin input: [UInt8],
+        path: String, arguments: [String], environment: [String], stdin input: [UInt8], pinned: Bool = false,
         onStdout: (([UInt8]) -> Void)? = nil
     ) throws(Errno) -> SpawnResult {
-        try spawn(path: path, arguments: arguments, environment: environment, pinned: true)
+        try spawn(path: path, arguments: arguments, environment: environment, pinned: pinned)
             .finish(stdin: input, onStdout: onStdout)
     }
 

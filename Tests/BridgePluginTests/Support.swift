@@ -3,6 +3,7 @@ import Glibc
 #endif
 import BridgePlugin
 import CNI
+import Delegate
 import JSON
 import Posix
 import TestSupport

@@ -1,5 +1,6 @@
 import Addressing
 import CNI
+import Delegate
 import FlannelPlugin
 import JSON
 import Posix

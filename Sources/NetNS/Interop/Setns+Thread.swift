@@ -5,8 +5,8 @@ import Posix
 import Glibc
 #endif
 
-/// Work handed to the helper thread. The thread owns one retained reference while it runs; `run` joins the thread
-/// before reading `enterError`, so the join orders every access.
+/// Work handed to the helper thread (`JoinableThread`); `run` joins the thread before reading `enterError`, so the
+/// join orders every access.
 private final class NamespaceTask: @unchecked Sendable {
     let fd: Int32
     let work: () -> Void
@@ -18,16 +18,14 @@ private final class NamespaceTask: @unchecked Sendable {
     }
 }
 
-/// The helper thread's entry point: enter the namespace, run the work, exit. The thread is never reused, so it
-/// never has to switch back (as Go's `ns.Do` locks and then discards a thread whose switch-back fails).
-private func namespaceThreadMain(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    let task = Unmanaged<NamespaceTask>.fromOpaque(argument!).takeRetainedValue()
+/// The helper thread's body: enter the namespace, run the work. The thread is never reused, so it never has to switch
+/// back (as Go's `ns.Do` locks and then discards a thread whose switch-back fails).
+private func enterAndRun(_ task: NamespaceTask) {
     guard setns(task.fd, cni_clone_newnet()) == 0 else {
         task.enterError = Errno.current
-        return nil
+        return
     }
     task.work()
-    return nil
 }
 
 /// `NS_GET_NSTYPE` from <linux/nsfs.h>: `_IO(0xb7, 0x3)`.
@@ -49,7 +47,7 @@ extension NetNS {
     ///
     /// Errors thrown by `body` are rethrown unchanged; failing to create the thread or to enter the namespace throws
     /// `NetNSError.threadFailed` / `.enterFailed`. The corresponding C calls are `pthread_create`, `setns` and
-    /// `pthread_join`.
+    /// `pthread_join` (the thread: `JoinableThread`).
     public func run<T>(_ body: () throws -> T) throws -> T {
         var outcome: Result<T, any Error>?
         try withoutActuallyEscaping(body) { (body) throws(NetNSError) in
@@ -61,15 +59,7 @@ extension NetNS {
     }
 
     private static func runOnNewThread(_ task: NamespaceTask, path: String) throws(NetNSError) {
-        let argument = Unmanaged.passRetained(task).toOpaque()
-        var thread = pthread_t()
-        let created = pthread_create(&thread, nil, namespaceThreadMain, argument)
-        guard created == 0 else {
-            Unmanaged<NamespaceTask>.fromOpaque(argument).release()  // the thread never took its reference
-            throw .threadFailed(Errno(created))
-        }
-        let joined = pthread_join(thread, nil)
-        precondition(joined == 0, "pthread_join failed: \(Errno(joined))")  // only EDEADLK/EINVAL/ESRCH: a bug here
+        do { try JoinableThread.run { enterAndRun(task) } } catch { throw .threadFailed(error) }
         if let error = task.enterError { throw .enterFailed(error, path: path) }
     }
 }
@@ -79,31 +69,28 @@ public final class NamespaceThread<T>: @unchecked Sendable {
     private let path: String
     private let task: NamespaceTask
     private let result: OutcomeBox<T>
-    private var thread: pthread_t?
+    private var thread: JoinableThread?
 
     /// Takes ownership of `fd` (closed after the join, or here if the thread cannot be created).
     fileprivate init(fd: Int32, path: String, _ body: @escaping () throws -> T) throws(NetNSError) {
         let result = OutcomeBox<T>()
         (self.path, self.result) = (path, result)
         task = NamespaceTask(fd: fd) { result.outcome = Result { try body() } }
-        let argument = Unmanaged.passRetained(task).toOpaque()
-        var handle = pthread_t()
-        let created = pthread_create(&handle, nil, namespaceThreadMain, argument)
-        guard created == 0 else {
-            Unmanaged<NamespaceTask>.fromOpaque(argument).release()  // the thread never took its reference
+        do {
+            thread = try JoinableThread { [task] in enterAndRun(task) }
+        } catch {
             _ = close(fd)  // our read-only duplicate
-            throw .threadFailed(Errno(created))
+            throw .threadFailed(error)
         }
-        thread = handle
     }
 
     /// Joins the thread (once); rethrows the body's error, or `.enterFailed` if the namespace could not be entered.
     public func wait() throws -> T {
-        if let thread {
-            let joined = pthread_join(thread, nil)
-            precondition(joined == 0, "pthread_join failed: \(Errno(joined))")  // only EDEADLK/EINVAL/ESRCH: a bug here
-            self.thread = nil
+        switch thread.take() {
+        case .some(let started):
+            started.join()
             _ = close(task.fd)  // our read-only duplicate of the namespace descriptor
+        case .none: break
         }
         if let error = task.enterError { throw NetNSError.enterFailed(error, path: path) }
         guard let outcome = result.outcome else { preconditionFailure("namespace thread finished without a result") }

@@ -1,3 +1,4 @@
+public import CNI
 import JSON
 import Posix
 
@@ -202,9 +203,11 @@ public struct ExecDelegateRunner: DelegateRunner {
         var attempts = 0
         while true {
             do {
+                // Pinned: the caller only waits for the delegate, which then starts on the CPU where the caller
+                // sleeps instead of queueing behind another busy thread of ours (docs/PERFORMANCE.md, "CPU pinning").
                 return try Spawn.run(
                     path: program, arguments: [program], environment: environment.spawnEntries, stdin: stdin,
-                    onStdout: onStdout)
+                    pinned: true, onStdout: onStdout)
             } catch where error == .textFileBusy && attempts < 5 {
                 attempts += 1  // the binary is being replaced (install in progress): retry like libcni
                 Clock.sleep(milliseconds: 200)
@@ -226,20 +229,24 @@ public struct ExecDelegateRunner: DelegateRunner {
 
 /// A plugin started by `prestart`, kept until a run for the same program and environment takes it. A child that is
 /// replaced, refused or never taken is killed (SIGKILL, then reaped) before it has read any input.
-/// Not locked: `prestart` runs on the main thread before any helper thread exists, and a call runs one delegate at a
-/// time (bridge's IPAM thread takes it; the undo's IPAM DEL runs only after that thread has been joined).
+/// `prestart` runs on the main thread and bridge's IPAM thread takes the child: every access holds `lock`.
 private final class PrestartedChild: @unchecked Sendable {
+    private let lock = ThreadLock()
     private var child: Spawn.Child?
     private var program = ""
     private var environment: [String] = []
 
     func put(_ started: consuming Spawn.Child, _ program: String, _ environment: [String]) {
+        lock.lock()
+        defer { lock.unlock() }
         child = consume started
         (self.program, self.environment) = (program, environment)
     }
 
     /// The kept child if it runs `program` with `environment`; nil (and any other kept child killed) otherwise.
     func take(_ program: String, _ environment: [String]) -> Spawn.Child? {
+        lock.lock()
+        defer { lock.unlock() }
         guard program == self.program, environment == self.environment else {
             child = nil
             return nil

@@ -1,4 +1,5 @@
 import CNI
+import Delegate
 import JSON
 import Posix
 import TestSupport
@@ -136,6 +137,28 @@ import Testing
         #expect(result.ips.first?.address.description == "10.0.0.4/24")
         #expect(try FileSystem.readText(dir.path + "/starts") == "started\n")
         #expect(try FileSystem.readText(dir.path + "/stdin") == "{\"z\":3}")
+    }
+
+    /// Prestarted on one thread and taken on another, as bridge does (main thread, IPAM thread): the kept child is
+    /// handed over under the runner's lock and runs once; concurrent prestarts from several threads leave one
+    /// child kept, every replaced one killed unfed.
+    @Test func prestartedPluginIsTakenOnAnotherThread() throws {
+        let dir = try TemporaryDirectory()
+        try makeDelegate(dir, "ipam", """
+            echo started >> "$(dirname "$0")/starts"
+            read line; echo "$line" >> "$(dirname "$0")/fed"
+            echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.6/24"}]}'
+            """)
+        let (call, _) = try call(dir, env: ["CNI_PATH": dir.path])
+        let runner = ExecDelegateRunner()
+        let environment = call.environment
+        let starters = (0..<4).map { _ in BackgroundTask { runner.prestart("ipam", .add, environment: environment) } }
+        for starter in starters { try starter.wait() }
+        let result = try BackgroundTask {
+            try runner.add("ipam", stdin: Array("{\"fed\":1}\n".utf8), for: call, early: { _ in })
+        }.wait()
+        #expect(result.ips.first?.address.description == "10.0.0.6/24")
+        #expect(try FileSystem.readText(dir.path + "/fed") == "{\"fed\":1}\n")  // one child got the input
     }
 
     /// A prestarted plugin that the call does not use (another type, or no run at all) is killed before it read
