@@ -6,8 +6,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
     .enableUpcomingFeature("ExistentialAny"),
     // Metadata of concrete generic types (`[CNIResult.Interface]`'s storage class, ...) through accessor functions
-    // instead of demangling the type's name at run time: that demangling was a quarter of a bridge ADD's instructions
-    // (84 names, 400 000 instructions; now 70 000 for the stdlib's own), for 4 KB more code (docs/PERFORMANCE.md).
+    // instead of demangling the type's name at run time: that demangling was a quarter of a bridge ADD's instructions,
+    // for a little more code (docs/PERFORMANCE.md).
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
 ]
 
@@ -56,8 +56,8 @@ let package = Package(
             name: "FlannelPlugin", dependencies: ["CNI", "Delegate", "JSON", "Posix", "Addressing"],
             swiftSettings: swiftSettings),
 
-        // host-local and flannel need no libmnl, so their release builds are fully static (0.8 ms start-up
-        // instead of 1.3-1.8 ms); bridge keeps libmnl.so.0 (Debian ships no libmnl.a).
+        // host-local and flannel need no libmnl, so their release builds are fully static (faster start-up,
+        // docs/PERFORMANCE.md); bridge keeps libmnl.so.0 (Debian ships no libmnl.a).
         // All three: argv captured at start-up instead of the runtime's /proc/self/maps search (Sources/CArgv).
         .target(name: "CArgv"),
         .executableTarget(

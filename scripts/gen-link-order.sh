@@ -4,14 +4,14 @@
 # Why: a plugin process lives for a few milliseconds and touches a few hundred functions scattered over 6 MB of
 # static Swift stdlib + glibc + our code. The kernel maps file pages 64 KiB at a time around each fault
 # ("fault-around"), so scattered hot code costs peak RSS far beyond its size. Putting the functions that real
-# invocations execute next to each other cuts host-local's peak RSS from 4.8 to about 3.3 MB and bridge's by more.
+# invocations execute next to each other cuts the plugins' peak RSS (docs/PERFORMANCE.md).
 #
 # How: build unstripped release binaries with the same flags, run every command of the three plugins the way a
 # runtime does (a throw-away host namespace and pod namespace, the flannel -> bridge -> host-local chain, IPv4
 # and dual stack, error paths) under valgrind's lackey, which reports every instruction and data address, and list
 # every function and data object touched, in first-touched order (lld orders code and data sections alike).
 # Symbols inside the stdlib's few objects built without per-function sections are left out: ordering one of them
-# would pull its whole 0.2-1.6 MB section into the hot area. glibc's CPU-specific string functions are added by
+# would pull its whole, large section into the hot area. glibc's CPU-specific string functions are added by
 # name (valgrind's CPU makes the ifuncs pick other variants than a real one).
 # A stale list only costs RSS (missing names are ignored by the linker), never correctness.
 #

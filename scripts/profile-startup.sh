@@ -4,14 +4,16 @@
 #
 # Why: a plugin process lives for a few milliseconds, so what the Swift runtime does on first use of a type counts.
 # The first use of a generic stdlib type with a protocol requirement (Set<String>, Result<T, any Error>,
-# reversed(), a generic `some StringProtocol` body run unspecialized, ...) makes the runtime search every protocol
-# conformance record in the binary: 60 000-100 000 instructions each. The plugins' common paths are written to need
-# none; this script shows any that come back, with the first frame of ours that caused it.
+# reversed(), a generic `some StringProtocol` body run unspecialized, ...) may make the runtime search every protocol
+# conformance record in the binary (cost: docs/PERFORMANCE.md). The plugins' common paths are written to need none;
+# this script shows any that come back, with the first frame of ours that caused it.
 #
 # How: unstripped release binaries (same flags as the release), each command run the way a runtime does in a
 # throw-away host and pod namespace, once under callgrind (instructions of that process, children not included) and
 # once under gdb with a breakpoint on the runtime's conformance lookup (each distinct type/protocol pair it is asked
 # for is one search; the frame shown is the first non-stdlib Swift function on the stack).
+#
+# Exits non-zero when any command makes a search (or cannot be profiled): scripts/test.sh runs it.
 #
 # Usage: scripts/profile-startup.sh      (root; installs valgrind and gdb when missing)
 set -euo pipefail
@@ -66,11 +68,13 @@ profile() {
   [ -n "$undo" ] && call "$plugin" "$undo" "$config" >/dev/null 2>&1
   call "$plugin" "$command" "$config" gdb -q -batch -x "$WORK/gdb.cmds" --args > "$WORK/gdb.out" 2>&1 || true
   [ -n "$undo" ] && call "$plugin" "$undo" "$config" >/dev/null 2>&1
-  python3 - "$label" "$refs" "$WORK/gdb.out" <<'PY'
+  python3 - "$label" "$refs" "$WORK/gdb.out" <<'PY' || FAILED="$FAILED, $label"
 import re, sys
 label, refs, path = sys.argv[1], sys.argv[2], sys.argv[3]
 seen, lines, current, frames = set(), [], None, []
 text = open(path, errors="replace").read()
+if not refs:
+    sys.exit(f"{label}: callgrind counted nothing (the call failed?)")
 if "Breakpoint 1 at" not in text:  # no such symbol: a count of 0 would mean nothing
     sys.exit(f"{label}: gdb could not set the breakpoint on the runtime's conformance lookup:\n{text[:2000]}")
 for line in text.splitlines():
@@ -91,6 +95,7 @@ for line in text.splitlines():
         current = None
 print(f"{label:34} {refs:>12} instructions  {len(seen)} conformance searches")
 print("\n".join(lines)) if lines else None
+sys.exit(1 if seen else 0)
 PY
 }
 
@@ -99,6 +104,7 @@ HOSTLOCAL="{\"cniVersion\":\"0.3.1\",\"name\":\"pst\",\"type\":\"host-local\",\"
 BRIDGE="{\"cniVersion\":\"0.3.1\",\"name\":\"pst\",\"type\":\"bridge\",\"bridge\":\"cni0\",\"isGateway\":true,\"isDefaultGateway\":true,\"hairpinMode\":true,\"mtu\":1450,\"ipam\":$IPAM}"
 FLANNEL="{\"cniVersion\":\"0.3.1\",\"name\":\"cbr0\",\"type\":\"flannel\",\"subnetFile\":\"$WORK/subnet.env\",\"dataDir\":\"$WORK/flannel\",\"ipam\":{\"dataDir\":\"$WORK/ipam\"},\"delegate\":{\"bridge\":\"cni1\",\"hairpinMode\":true,\"isDefaultGateway\":true}}"
 
+FAILED=""  # labels of the commands with a search, or that could not be profiled
 echo "== instructions of the plugin's own process (callgrind) and the runtime's conformance searches (gdb)"
 profile "host-local VERSION" host-local VERSION "$HOSTLOCAL"
 call host-local ADD "$HOSTLOCAL" >/dev/null  # the network's directory exists from here on, as on a node with pods
@@ -113,3 +119,7 @@ profile "bridge DEL" bridge DEL "$BRIDGE"
 profile "flannel ADD (chain)" flannel ADD "$FLANNEL" DEL
 call flannel ADD "$FLANNEL" >/dev/null 2>&1
 profile "flannel DEL (chain)" flannel DEL "$FLANNEL"
+if [ -n "$FAILED" ]; then
+  echo "FAIL: conformance searches in (or no profile of): ${FAILED#, } (docs/DEVELOPING.md, \"Start-up code\")" >&2
+  exit 1
+fi

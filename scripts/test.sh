@@ -29,6 +29,10 @@ done
 # containerd e2e: our chain under containerd 1.6 through CRI (kubelet's path), one node and two VXLAN nodes (~1 min).
 timeout -k 30 600 scripts/e2e-containerd.sh --bin "$REL_BIN"
 
+# Start-up rule (docs/DEVELOPING.md, "Start-up code"): no Swift runtime conformance search on any plugin command's
+# common path. Its own unstripped release build (.build-profile), then ~10 s of callgrind and gdb; fails, never skips.
+timeout -k 30 900 scripts/profile-startup.sh
+
 # Fuzzing: every parser target for a few seconds from the seed corpus (scripts/fuzz.sh; long runs by hand with
 # --seconds N). FUZZ_SECONDS=0 skips it.
 if [ "${FUZZ_SECONDS:-4}" != 0 ]; then scripts/fuzz.sh --seconds "${FUZZ_SECONDS:-4}"; fi

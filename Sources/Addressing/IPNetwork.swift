@@ -16,7 +16,7 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
     ///
     /// Concrete `String`/`Substring` entry points and byte loops on purpose: a generic `some StringProtocol` body
     /// ran unspecialized across modules, and its adaptors made the runtime search every protocol conformance in
-    /// the binary (~100 000 instructions) the first time each process parsed a CIDR.
+    /// the binary the first time each process parsed a CIDR.
     public init?(_ text: Substring) { self.init(String(text)) }
 
     public init?(_ text: String) {

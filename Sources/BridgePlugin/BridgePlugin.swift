@@ -22,7 +22,7 @@ public struct BridgePlugin: CNIPlugin {
     }
 
     /// ADD: starts `host-local`, the IPAM of flannel's delegate config and of most bridge configs, before the config
-    /// is parsed, so that its start-up (~0.6 ms) overlaps with this ADD's parsing and checks. Another `ipam.type`, or
+    /// is parsed, so that its start-up overlaps with this ADD's parsing and checks. Another `ipam.type`, or
     /// any error, kills it before it read a byte (`ExecDelegateRunner.prestart`); the IPAM is then started as usual.
     /// ADD and DEL first take the pod's namespace lock, which every child inherits (`NamespaceLock`).
     public func prepare(_ command: Command, environment: Environment) {

@@ -11,8 +11,9 @@ struct VethPair: Sendable {
 
     /// Both ends are created with one TX and one RX queue, the count a veth ends up using by default. Left to the
     /// kernel, each end gets one queue per possible CPU and is then cut back to one, and each cut waits for an
-    /// expedited RCU grace period (0.1-0.8 ms each, measured here, longer on busy many-CPU nodes; the Go plugin
-    /// pays both). The only visible difference: `ethtool -l` shows a maximum of 1 channel instead of one per CPU.
+    /// expedited RCU grace period while holding rtnl (docs/PERFORMANCE.md; longer on busy many-CPU nodes; the Go
+    /// plugin pays both). The only visible difference: `ethtool -l` shows a maximum of 1 channel instead of one per
+    /// CPU.
     static let queues: UInt32 = 1
 }
 

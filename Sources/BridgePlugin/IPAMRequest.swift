@@ -3,7 +3,7 @@ import Delegate
 import Posix
 
 /// IPAM ADD on a helper thread (overlapping the bridge and veth setup), whose result the ADD may use as soon as the
-/// plugin has printed it: the IPAM process's exit (~0.2 ms of tearing down its memory) and the reaping then overlap
+/// plugin has printed it: the IPAM process's exit (tearing down its memory) and the reaping then overlap
 /// with the container and gateway setup. `confirm()` before the ADD commits waits for the exit status; if the
 /// plugin failed after all, that error fails the ADD and the undo stack removes what was built on the result.
 final class IPAMRequest: @unchecked Sendable {

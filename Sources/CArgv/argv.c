@@ -2,8 +2,8 @@
 //
 // The statically linked Swift runtime finds argv for `CommandLine` with a global constructor in its
 // CommandLine.cpp: it opens /proc/self/maps, parses every line with sscanf to find the stack, and walks back from
-// `environ`. That runs in every process before main (~50 000 instructions in the static plugins, ~110 000 in the
-// dynamic bridge, plus the kernel formatting the maps file), although no plugin reads CommandLine.
+// `environ`. That runs in every process before main (plus the kernel formatting the maps file), although no plugin
+// reads CommandLine.
 //
 // Defining the two functions that object file provides keeps the linker from taking it out of libswiftCore.a, so
 // the constructor is gone. glibc passes (argc, argv, envp) to every .init_array function, static or dynamic, so

@@ -2,13 +2,14 @@
 //
 // The static Swift standard library references about a hundred libm functions (Float and Double math) that the
 // plugins never call. Left to the linker they make libm.so.6 a NEEDED library, and loading it runs its ifunc
-// resolvers and constructors at every start: about 0.4 MB of peak RSS and some 60 us for nothing. Defined here
+// resolvers and constructors at every start, for nothing (A/B in docs/PERFORMANCE.md). Defined here
 // instead, each name forwards to the real libm function, which is looked up (dlopen + dlsym) on its first call,
 // so libm is only ever loaded if some math is really used. ceil and floor are the exception: Dictionary and Set
 // size their tables with them on every run, so they are implemented here (exactly; no libm needed).
 // `host-local` and `flannel` are fully static and do not link this target. The list is what the linked stdlib
 // needs (`nm -D bridge | grep ' U '`, filtered by libm's exports); a name missing here only brings libm.so.6 back
-// as NEEDED (`readelf -d`), it never breaks anything.
+// as NEEDED (`readelf -d`), it never breaks anything. It also keeps the bridge's glibc floor: linked against libm,
+// the stdlib's hypotf binds hypotf@GLIBC_2.35 (scripts/test-release.sh checks the floor, 2.34).
 #include <dlfcn.h>
 #include <stdlib.h>
 

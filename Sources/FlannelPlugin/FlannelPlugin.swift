@@ -15,7 +15,7 @@ public struct FlannelPlugin: CNIPlugin {
     public var knownArgs: [String]? { nil }
 
     /// ADD: the default delegate's process is started before flannel parses its own config, so that both start-ups
-    /// overlap (flannel's ~0.6 ms, bridge's ~0.9 ms). It waits for stdin: a config that turns out to name another
+    /// overlap. It waits for stdin: a config that turns out to name another
     /// delegate, or any error, kills it before it read a byte (`ExecDelegateRunner.prestart`).
     /// ADD and DEL first take the pod's namespace lock, which the delegate inherits (`NamespaceLock`): a runtime's DEL
     /// after this process was killed waits until its delegate's orphaned ADD is over.
@@ -28,7 +28,7 @@ public struct FlannelPlugin: CNIPlugin {
     /// Builds the delegate config, stores it (durably, before the delegate gets it, so a DEL can always replay it)
     /// and returns the delegate's result; the skel prints it in flannel's `cniVersion`.
     ///
-    /// Overlapping: the delegate's start-up (begun in `prepare`), the stored file's fsync (0.4-1.2 ms) and, once the
+    /// Overlapping: the delegate's start-up (begun in `prepare`), the stored file's fsync and, once the
     /// delegate has its config, the directory fsync. The delegate begins its ADD only when its stdin arrives, after
     /// the complete file is durable under its name; the result is returned once the name is durable too. With an
     /// unusable config or lease the delegate never gets any input.

@@ -66,14 +66,14 @@ extension SubnetEnv {
     /// Parses the text of a subnet.env (`path` only names the file in errors).
     public init(parsing text: String, path: String) throws(SubnetEnvError) {
         var fields = Fields()
-        // Lines and `=` found on the UTF-8 bytes: splitting the String by Character (grapheme breaking) cost more
-        // than the rest of the parse. A CR before the LF is trimmed with the other whitespace.
-        for line in Self.lines(of: text) {
+        // Lines and `=` found on the UTF-8 bytes (ASCII), not by Character. A CR before the LF is trimmed with the
+        // other whitespace.
+        for line in ASCII.split(text, on: UInt8(ascii: "\n"), omittingEmpty: true) {
             if let equals = line.utf8.firstIndex(of: UInt8(ascii: "=")) {
                 let value = line[line.utf8.index(after: equals)...]
-                fields.read(key: line[..<equals].trimmingWhitespace, value: value.trimmingWhitespace)
+                fields.read(key: trimmed(line[..<equals]), value: trimmed(value))
             } else {
-                fields.read(key: line.trimmingWhitespace, value: "")
+                fields.read(key: trimmed(line), value: "")
             }
         }
         let missing = fields.missing
@@ -83,20 +83,6 @@ extension SubnetEnv {
         self.init(
             networks: fields.networks ?? [], subnet: fields.subnet, ipv6Networks: fields.ipv6Networks ?? [],
             ipv6Subnet: fields.ipv6Subnet, mtu: mtu, ipMasq: ipMasq)
-    }
-}
-
-extension SubnetEnv {
-    /// The non-empty lines of `text` (split at LF).
-    fileprivate static func lines(of text: String) -> [Substring] {
-        var lines: [Substring] = []
-        var start = text.utf8.startIndex
-        for index in text.utf8.indices where text.utf8[index] == UInt8(ascii: "\n") {
-            if index > start { lines.append(text[start..<index]) }
-            start = text.utf8.index(after: index)
-        }
-        if start < text.utf8.endIndex { lines.append(text[start...]) }
-        return lines
     }
 }
 
@@ -147,15 +133,8 @@ private struct Fields {
 
     private mutating func networkList(_ key: String, _ text: String) -> [IPNetwork]? {
         var list: [IPNetwork] = []
-        var items: [Substring] = []
-        var start = text.utf8.startIndex
-        for index in text.utf8.indices where text.utf8[index] == UInt8(ascii: ",") {
-            items.append(text[start..<index])
-            start = text.utf8.index(after: index)
-        }
-        items.append(text[start...])
-        for item in items {
-            let item = item.trimmingWhitespace
+        for item in ASCII.split(text, on: UInt8(ascii: ",")) {
+            let item = trimmed(item)
             guard let network = IPNetwork(item) else { return reject(key, item, "not a CIDR") }
             if !list.contains(network.network) { list.append(network.network) }
         }
@@ -177,15 +156,5 @@ private struct Fields {
     }
 }
 
-extension Substring {
-    /// Without leading and trailing whitespace (flanneld writes none; hand-edited files may).
-    /// ASCII whitespace (space, tab, CR, LF, VT, FF) on UTF-8 indices: the character-wise `reversed()`
-    /// version cost more than the rest of a flannel ADD.
-    fileprivate var trimmingWhitespace: String {
-        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (0x09...0x0D).contains(c) }
-        var start = utf8.startIndex, end = utf8.endIndex
-        while start < end, isSpace(utf8[start]) { start = utf8.index(after: start) }
-        while end > start, isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
-        return String(self[start..<end])
-    }
-}
+/// Without leading and trailing ASCII whitespace (flanneld writes none; hand-edited files may).
+private func trimmed(_ text: Substring) -> String { String(ASCII.trimmingWhitespace(text)) }

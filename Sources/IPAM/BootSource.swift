@@ -26,8 +26,8 @@ public struct BootSource: Sendable, Equatable {
 
     /// The `btime <seconds>` line of `/proc/stat` (pure).
     public static func bootTime(procStat text: String) -> Int? {
-        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Int(line.dropFirst(6).trimmingPrefix(while: { $0 == " " }))
+        for line in ASCII.split(text, on: UInt8(ascii: "\n")) where line.hasPrefix("btime ") {
+            return Int(ASCII.dropping(leading: UInt8(ascii: " "), from: line.dropFirst(6)))
         }
         return nil
     }

@@ -16,7 +16,7 @@ public struct FileStoreOptions: Sendable {
     ///
     /// Only a power loss or kernel crash can lose unsynced writes, and either means a reboot, after
     /// which reboot reclaim releases every pre-boot reservation anyway. So with reclaim on, the two
-    /// fsyncs (about 0.8 ms of an ADD on ext4) buy nothing; with reclaim off they are kept. A killed
+    /// fsyncs (a large part of an ADD on ext4) buy nothing; with reclaim off they are kept. A killed
     /// process never leaves a half-written record either way (temp file + `link`).
     public var durable: Bool { reclaimAfterReboot == nil }
 }

@@ -1,4 +1,5 @@
 public import Addressing
+import Posix
 
 /// Who an address is reserved for: the CNI attachment (`CNI_CONTAINERID`, `CNI_IFNAME`).
 public struct Owner: Hashable, Sendable, CustomStringConvertible {
@@ -65,10 +66,5 @@ public struct Reservation: Hashable, Sendable {
     }
 
     /// ASCII whitespace trimmed from both ends, as Go's `strings.TrimSpace` does for these records.
-    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }) else { return [] }
-        let last = bytes.lastIndex(where: { !isSpace($0) })!  // exists: `first` does
-        return bytes[first...last]
-    }
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> { ASCII.trimmingWhitespace(bytes) }
 }

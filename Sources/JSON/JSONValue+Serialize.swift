@@ -3,7 +3,7 @@ extension JSONValue {
     public func serialized(indent: Int = 0) -> String { String(decoding: bytes(indent: indent), as: UTF8.self) }
 
     /// UTF-8 bytes of `serialized(indent:)`, written straight into a byte array (appending to a `String` piece by
-    /// piece cost a result ~100 000 instructions).
+    /// piece cost much more).
     public func bytes(indent: Int = 0) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)

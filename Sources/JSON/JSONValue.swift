@@ -48,7 +48,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 /// Equality ignores order, as JSON does; compare `keys` when order matters.
 ///
 /// Members are stored as structs, not `(key, value)` tuples, and iteration hands out tuples one at a time: an array
-/// of tuples needs its type metadata built by the runtime (demangling, ~40 000 instructions) in every process.
+/// of tuples needs its type metadata built by the runtime (by demangling) in every process.
 public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (key: String, value: JSONValue)
 

@@ -82,7 +82,7 @@ public struct LinkRequest: Hashable, Sendable {
     public var mac: MACAddress?
     /// IFLA_NUM_TX_QUEUES and IFLA_NUM_RX_QUEUES: queues allocated (and in use) from the start. nil leaves the
     /// driver's default; a veth then allocates one per possible CPU and cuts the real count to one after
-    /// registering each end, and every cut waits for an expedited RCU grace period (0.1-0.8 ms, each end).
+    /// registering each end, and every cut waits for an expedited RCU grace period (docs/PERFORMANCE.md).
     /// Given on the veth itself, the kernel skips both cuts; give it on the peer as well, or the peer keeps
     /// one real queue per CPU.
     public var queues: UInt32?

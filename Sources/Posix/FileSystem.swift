@@ -108,7 +108,7 @@ public enum FileSystem {
     /// back. O_CLOEXEC at creation: a child spawned meanwhile by another thread must not inherit a writable
     /// descriptor (exec of that file would then fail with ETXTBSY).
     private static func createTemporary(near path: String) throws(Errno) -> (fd: Int32, path: String) {
-        // Built on bytes: `+` on a Substring made the runtime search every protocol conformance (~90 000 instructions).
+        // Built on bytes: `+` on a Substring makes the runtime search a conformance (docs/DEVELOPING.md).
         var bytes = Array(path.utf8)
         bytes.insert(UInt8(ascii: "."), at: (bytes.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1)
         bytes.append(contentsOf: Array((temporaryMarker + "XXXXXX").utf8))
@@ -136,8 +136,8 @@ public enum FileSystem {
         return tempPath
     }
 
-    /// `writeFileAtomically` in two halves, so that the fsyncs (0.4-1.2 ms for the file, 0.2-0.4 ms for the directory
-    /// on this VM) overlap with other work. `init` writes the content to a temporary file next to `path` and starts its
+    /// `writeFileAtomically` in two halves, so that the fsyncs of the file and of its directory overlap with other
+    /// work. `init` writes the content to a temporary file next to `path` and starts its
     /// fsync on a helper thread; `commit()` waits for that fsync and renames the file into place; the same helper then
     /// fsyncs the directory while the caller goes on, and `waitUntilDurable()` waits for it. Dropped without
     /// `commit()`, the temporary file is removed.
@@ -252,7 +252,7 @@ public enum FileSystem {
     /// The O_TMPFILE way of `createExclusively`; false when this file system cannot do it or the process lacks
     /// CAP_DAC_READ_SEARCH, which `linkat(AT_EMPTY_PATH)` needs (root has it). The corresponding C calls are
     /// `open(dir, O_TMPFILE)`, `write` and `linkat(fd, "", ..., AT_EMPTY_PATH)`. (Linking `/proc/self/fd/<fd>`
-    /// instead needs no capability, but formatting the number pulls in code that cost host-local 0.25 MB of RSS.)
+    /// instead needs no capability, but formatting the number pulls in code that raised host-local's peak RSS.)
     private static func publishUnnamed(at path: String, _ bytes: [UInt8], mode: UInt32, durable: Bool) throws(Errno) -> Bool {
         let fd = open(directoryName(path), cni_o_tmpfile() | O_WRONLY | O_CLOEXEC, mode)
         guard fd >= 0 else { return false }  // EOPNOTSUPP, EISDIR or EINVAL: no O_TMPFILE here
@@ -273,8 +273,7 @@ public enum FileSystem {
     /// Not atomic (neither is Go's `os.WriteFile`): after a kill between the two steps the file may hold the new
     /// bytes followed by the tail of a longer old value. Only for hints whose readers validate what they read, such
     /// as host-local's `last_reserved_ip`. Replacing a file by rename, or truncating it to zero first, makes ext4
-    /// flush the new data at once (its `auto_da_alloc` safeguard): 0.2-0.6 ms per write in a tight loop here,
-    /// against 10 us for this.
+    /// flush the new data at once (its `auto_da_alloc` safeguard), which an in-place write avoids.
     ///
     /// Never writes through anything but a plain file of its own: a symlink (O_NOFOLLOW), a FIFO or device
     /// (O_NONBLOCK keeps a FIFO without reader from blocking), or a file with other hard links planted under `path`

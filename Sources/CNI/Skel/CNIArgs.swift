@@ -1,3 +1,5 @@
+import Posix
+
 /// `CNI_ARGS`: `K=V;K=V`. Keys are matched exactly (case-sensitive), as the reference `LoadArgs` does.
 public struct CNIArgs: Sendable, Equatable {
     /// One `K=V` pair (a struct, not a tuple: arrays of tuples need runtime metadata built at start-up).
@@ -15,12 +17,12 @@ public struct CNIArgs: Sendable, Equatable {
     /// combining mark is one grapheme and no separator (found by scripts/fuzz.sh, target cni-args).
     public init(parsing text: String) throws(CNIError) {
         guard !text.isEmpty else { return }
-        for pair in text.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: UInt8(ascii: "="), omittingEmptySubsequences: false)
+        for pair in ASCII.split(text, on: UInt8(ascii: ";"), omittingEmpty: true) {
+            let parts = ASCII.split(pair, on: UInt8(ascii: "="))
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw CNIError(.invalidEnvironmentVariables, "ARGS: invalid pair \"\(Substring(pair))\"")
+                throw CNIError(.invalidEnvironmentVariables, "ARGS: invalid pair \"\(pair)\"")
             }
-            pairs.append(Pair(key: String(Substring(parts[0])), value: String(Substring(parts[1]))))
+            pairs.append(Pair(key: String(parts[0]), value: String(parts[1])))
         }
     }
 

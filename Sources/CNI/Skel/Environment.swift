@@ -4,7 +4,7 @@ import Posix
 ///
 /// Kept as the `KEY=VALUE` strings the process received (what `posix_spawn` takes back): an array of `String` is
 /// the one collection type whose runtime metadata the Swift runtime has ready, so reading the environment costs no
-/// metadata instantiation at start-up (an array of `(key, value)` tuples cost ~170 000 instructions per process).
+/// metadata instantiation at start-up (an array of `(key, value)` tuples has its metadata built by demangling).
 public struct Environment: Sendable, Equatable {
     /// `KEY=VALUE` entries in order, for `posix_spawn`.
     public private(set) var spawnEntries: [String]
@@ -21,7 +21,9 @@ public struct Environment: Sendable, Equatable {
     public static func current() -> Environment { Environment(entries: Spawn.currentEnvironment()) }
 
     /// `CNI_PATH` split on `:` (empty entries dropped), the directories searched for delegates.
-    public var searchPath: [String] { (self["CNI_PATH"] ?? "").split(separator: ":").map(String.init) }
+    public var searchPath: [String] {
+        ASCII.split(self["CNI_PATH"] ?? "", on: UInt8(ascii: ":"), omittingEmpty: true).map(String.init)
+    }
 
     /// The last value of `key` (later entries win, as with `setenv`).
     public subscript(key: String) -> String? {

@@ -98,8 +98,8 @@ struct Attributes: Sequence {
     func makeIterator() -> Iterator { Iterator(rest: bytes) }
 
     /// The first attribute of `type`. Walks the headers in place and slices out only the match: parsing a link
-    /// asks for a dozen types among ~50 attributes, and iterating (a payload slice per attribute) cost a bridge ADD
-    /// ~250 000 instructions. Stops where iteration stops: at the first malformed header.
+    /// asks for a dozen types among ~50 attributes, and iterating (a payload slice per attribute) was a visible part
+    /// of a bridge ADD's instructions. Stops where iteration stops: at the first malformed header.
     func first(_ type: UInt16) -> Attribute? {
         let found: (offset: Int, length: Int)? = bytes.withUnsafeBytes { raw in
             var offset = 0
