@@ -86,7 +86,7 @@ let package = Package(
             name: "cni-fuzz", dependencies: ["BridgePlugin", "FlannelPlugin", "HostLocalPlugin", "Netlink"],
             swiftSettings: swiftSettings),
 
-                .target(name: "TestSupport", dependencies: ["Posix", "JSON", "Firewall"], swiftSettings: swiftSettings),
+                .target(name: "TestSupport", dependencies: ["Posix", "JSON", "CNI", "Delegate", "Firewall"], swiftSettings: swiftSettings),
         .testTarget(name: "LazyLibmTests", dependencies: ["CLazyLibm"], swiftSettings: swiftSettings),
         .testTarget(name: "DlFindObjectTests", dependencies: ["CDlFindObject"], swiftSettings: swiftSettings),
         .testTarget(name: "PosixTests", dependencies: ["Posix", "TestSupport"], swiftSettings: swiftSettings),

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func delWithoutNetnsReleasesIPAMAndRemovesMasquerade() throws {
-        let (delegates, firewall) = (RecordingDelegates(), RecordingFirewall())
+        let (delegates, firewall) = (makeDelegates(), RecordingFirewall())
         firewall.listings[.iptables] = try readFixture("iptables-listing.txt", of: "FirewallTests")
         firewall.listings[.ip6tables] = ""
         let plugin = BridgePlugin(delegates: delegates, firewall: firewall)
@@ -25,8 +25,8 @@ import Testing
     }
 
     @Test func delStillTearsDownWhenIPAMFails() throws {
-        let (delegates, firewall) = (RecordingDelegates(), RecordingFirewall())
-        delegates.failure = CNIError(.tryAgainLater, "ipam busy")
+        let (delegates, firewall) = (makeDelegates(), RecordingFirewall())
+        delegates.failures[.del] = CNIError(.tryAgainLater, "ipam busy")
         firewall.listings[.iptables] = try readFixture("iptables-listing.txt", of: "FirewallTests")
         let plugin = BridgePlugin(delegates: delegates, firewall: firewall)
         #expect(throws: CNIError(.tryAgainLater, "ipam busy")) {
@@ -36,12 +36,12 @@ import Testing
     }
 
     @Test func delWithMissingNetnsPathSucceeds() throws {
-        let plugin = BridgePlugin(delegates: RecordingDelegates(), firewall: RecordingFirewall())
+        let plugin = BridgePlugin(delegates: makeDelegates(), firewall: RecordingFirewall())
         try plugin.del(try call(.del, [:], netns: "/run/netns/does-not-exist-\(UInt32.random(in: 0...UInt32.max))"))
     }
 
     @Test func statusDelegatesToIPAM() throws {
-        let delegates = RecordingDelegates()
+        let delegates = makeDelegates()
         let plugin = BridgePlugin(delegates: delegates, firewall: RecordingFirewall())
         try plugin.status(try call(.status, ["ipam": ["type": "host-local"]]))
         try plugin.status(try call(.status, [:]))
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func gcRemovesStaleRulesAndForwards() throws {
-        let (delegates, firewall) = (RecordingDelegates(), RecordingFirewall())
+        let (delegates, firewall) = (makeDelegates(), RecordingFirewall())
         firewall.listings[.iptables] = try readFixture("iptables-listing.txt", of: "FirewallTests")
         firewall.listings[.ip6tables] = ""
         firewall.listings[.nft] = try readFixture("nft-listing.json", of: "FirewallTests")
@@ -64,7 +64,7 @@ import Testing
 
     @Test func gcWithoutListKeepsRules() throws {
         let firewall = RecordingFirewall()
-        try BridgePlugin(delegates: RecordingDelegates(), firewall: firewall).gc(try call(.gc, [:]))
+        try BridgePlugin(delegates: makeDelegates(), firewall: firewall).gc(try call(.gc, [:]))
         #expect(firewall.calls.isEmpty)
     }
 

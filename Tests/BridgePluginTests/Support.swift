@@ -16,14 +16,7 @@ func makeNetworkConfig(_ extra: JSONObject = [:], version: String = "1.0.0") thr
     return try NetworkConfig(parsing: JSONValue.object(object).bytes())
 }
 
-/// Records delegate (IPAM) calls and answers ADD with a fixed result.
-final class RecordingDelegates: DelegateRunner, @unchecked Sendable {
-    private(set) var commands: [Command] = []
-    var failure: CNIError?
-
-    func run(_ type: String, _ command: Command, stdin: [UInt8], for call: Invocation) throws(CNIError) -> [UInt8] {
-        commands.append(command)
-        if let failure { throw failure }
-        return Array(#"{"cniVersion":"1.0.0","ips":[{"address":"10.1.0.5/24","gateway":"10.1.0.1"}]}"#.utf8)
-    }
+/// A fake IPAM delegate whose ADD answers with a fixed result.
+func makeDelegates() -> FakeDelegates {
+    FakeDelegates(outputs: [.add: Array(#"{"cniVersion":"1.0.0","ips":[{"address":"10.1.0.5/24","gateway":"10.1.0.1"}]}"#.utf8)])
 }

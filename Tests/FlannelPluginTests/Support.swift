@@ -11,38 +11,19 @@ enum IPNetworkLiteral {
     static let v4Subnet = IPNetwork("10.244.1.0/24")!
 }
 
-/// A `DelegateRunner` that records every call and answers from a per-command table.
-final class RecordingRunner: DelegateRunner, @unchecked Sendable {
-    struct Call {
-        var type: String
-        var command: Command
-        var stdin: [UInt8]
-        var json: JSONObject { (try? JSONValue.parse(stdin))?.objectValue ?? [:] }
-    }
-
-    private(set) var calls: [Call] = []
-    /// Errors to throw per command (a delegate's error JSON, forwarded unchanged).
-    var failures: [Command: CNIError] = [:]
-    var addResult: [UInt8] = Array(#"""
-        {"cniVersion":"0.3.1","interfaces":[{"name":"cni0","mac":"0a:58:0a:f4:01:01"},{"name":"veth1234abcd","mac":"aa:bb:cc:dd:ee:01"},{"name":"eth0","mac":"0a:58:0a:f4:01:02","sandbox":"/run/netns/pod"}],"ips":[{"version":"4","interface":2,"address":"10.244.1.2/24","gateway":"10.244.1.1"}],"routes":[{"dst":"10.244.0.0/16"},{"dst":"0.0.0.0/0","gw":"10.244.1.1"}],"dns":{}}
-        """#.utf8)
-
-    /// The delegate's "about" text (ours unless a test plays a foreign delegate).
-    var aboutText: String? = ProjectInfo.about("bridge")
-
-    func about(_ type: String, for call: Invocation) -> String? { aboutText }
-
-    func run(_ type: String, _ command: Command, stdin: [UInt8], for call: Invocation) throws(CNIError) -> [UInt8] {
-        calls.append(Call(type: type, command: command, stdin: stdin))
-        if let failure = failures[command] { throw failure }
-        return command == .add ? addResult : []
-    }
+/// A fake bridge delegate: ADD answers with a bridge result, and it says it is ours (a test may play a foreign one).
+func makeRunner() -> FakeDelegates {
+    FakeDelegates(
+        outputs: [.add: Array(#"""
+            {"cniVersion":"0.3.1","interfaces":[{"name":"cni0","mac":"0a:58:0a:f4:01:01"},{"name":"veth1234abcd","mac":"aa:bb:cc:dd:ee:01"},{"name":"eth0","mac":"0a:58:0a:f4:01:02","sandbox":"/run/netns/pod"}],"ips":[{"version":"4","interface":2,"address":"10.244.1.2/24","gateway":"10.244.1.1"}],"routes":[{"dst":"10.244.0.0/16"},{"dst":"0.0.0.0/0","gw":"10.244.1.1"}],"dns":{}}
+            """#.utf8)],
+        aboutText: ProjectInfo.about("bridge"))
 }
 
 /// A scratch area: subnet.env, flannel's dataDir, and the skel run against a fake delegate.
 final class Sandbox {
     let directory: TemporaryDirectory
-    let runner = RecordingRunner()
+    let runner = makeRunner()
     var subnetFile: String { directory.path + "/subnet.env" }
     var dataDir: String { directory.path + "/flannel" }
     var store: DelegateStore { DelegateStore(directory: dataDir) }
