@@ -8,7 +8,8 @@ let swiftSettings: [SwiftSetting] = [
     // Metadata of concrete generic types (`[CNIResult.Interface]`'s storage class, ...) through accessor functions
     // instead of demangling the type's name at run time: that demangling was a quarter of a bridge ADD's instructions,
     // for a little more code (docs/PERFORMANCE.md).
-    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+    .unsafeFlags(
+        ["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release))
 ]
 
 let fullyStaticInRelease: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(configuration: .release))]
@@ -18,7 +19,7 @@ let package = Package(
     products: [
         .executable(name: "flannel", targets: ["flannel"]),
         .executable(name: "bridge", targets: ["bridge"]),
-        .executable(name: "host-local", targets: ["host-local"]),
+        .executable(name: "host-local", targets: ["host-local"])
     ],
     targets: [
         // C libraries (Debian libjansson-dev, libmnl-dev) and glibc declarations hidden behind _GNU_SOURCE.
@@ -86,19 +87,32 @@ let package = Package(
             name: "cni-fuzz", dependencies: ["BridgePlugin", "FlannelPlugin", "HostLocalPlugin", "Netlink"],
             swiftSettings: swiftSettings),
 
-                .target(name: "TestSupport", dependencies: ["Posix", "JSON", "CNI", "Delegate", "Firewall"], swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport", dependencies: ["Posix", "JSON", "CNI", "Delegate", "Firewall"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "LazyLibmTests", dependencies: ["CLazyLibm"], swiftSettings: swiftSettings),
         .testTarget(name: "DlFindObjectTests", dependencies: ["CDlFindObject"], swiftSettings: swiftSettings),
         .testTarget(name: "PosixTests", dependencies: ["Posix", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "AddressingTests", dependencies: ["Addressing"], swiftSettings: swiftSettings),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "CNITests", dependencies: ["CNI", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CNITests", dependencies: ["CNI", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "DelegateTests", dependencies: ["Delegate", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NetlinkTests", dependencies: ["Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "IPAMTests", dependencies: ["IPAM", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "Firewall", "Netlink", "NetNS", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "FlannelPluginTests", dependencies: ["FlannelPlugin", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HostLocalPluginTests", dependencies: ["HostLocalPlugin", "TestSupport"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FirewallTests", dependencies: ["Firewall", "TestSupport"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "BridgePluginTests", dependencies: ["BridgePlugin", "Firewall", "Netlink", "NetNS", "TestSupport"],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FlannelPluginTests", dependencies: ["FlannelPlugin", "TestSupport"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings)
     ]
 )

@@ -11,6 +11,9 @@ cd "$ROOT"
 # Lint: C stays in Interop/ files (STYLE.md §3).
 leaks=$(grep -rlE 'import (CMnl|CJansson)' Sources | grep -v '/Interop/' || true)
 if [ -n "$leaks" ]; then echo "C imports outside Interop/: $leaks" >&2; exit 1; fi
+# Lint: the tree is formatted with the checked-in .swift-format (`swift format` ships with the toolchain).
+# Fix with: swift format format -i -r --parallel Sources Tests Package.swift
+swift format lint --strict --parallel -r Sources Tests Package.swift
 # Warnings are errors. The tests only use namespaces they create: nothing here changes the
 # machine's own network.
 swift build --build-tests -Xswiftc -warnings-as-errors

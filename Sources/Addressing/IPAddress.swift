@@ -132,8 +132,11 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
 extension IPAddress {
     /// Four decimal octets, no leading zeros, nothing else.
     static func parseV4(_ text: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        var value: UInt32 = 0, octet: UInt32 = 0
-        var digits = 0, octets = 0, leadingZero = false
+        var value: UInt32 = 0
+        var octet: UInt32 = 0
+        var digits = 0
+        var octets = 0
+        var leadingZero = false
         for c in text {
             if c == UInt8(ascii: ".") {
                 guard digits > 0, octets < 3 else { return nil }
@@ -167,7 +170,9 @@ extension IPAddress {
             // A trailing dotted quad takes two groups.
             let rest = text[index...]
             if rest.contains(UInt8(ascii: ".")), !rest.contains(UInt8(ascii: ":")) {
-                guard let v4 = Array(rest).withUnsafeBufferPointer({ parseV4($0) }), groups.count <= 6 else { return nil }
+                guard let v4 = Array(rest).withUnsafeBufferPointer({ parseV4($0) }), groups.count <= 6 else {
+                    return nil
+                }
                 groups.append(UInt16(v4 >> 16))
                 groups.append(UInt16(v4 & 0xFFFF))
                 index = text.count
@@ -221,22 +226,29 @@ extension IPAddress {
     /// RFC 5952: lowercase, no leading zeros, the longest run (>= 2) of zero groups as `::`.
     /// IPv4-mapped addresses print as `::ffff:a.b.c.d`.
     static func formatV6(_ high: UInt64, _ low: UInt64) -> String {
-        let groups: [UInt16] = (0..<4).map { UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64($0))) }
+        let groups: [UInt16] =
+            (0..<4).map { UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64($0))) }
             + (0..<4).map { UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64($0))) }
         if high == 0, low >> 32 == 0xFFFF {
             return "::ffff:" + formatV4(UInt32(truncatingIfNeeded: low))
         }
-        var bestStart = -1, bestLength = 1
+        var bestStart = -1
+        var bestLength = 1
         var runStart = -1
         for i in 0...8 {
             if i < 8, groups[i] == 0 {
                 if runStart < 0 { runStart = i }
             } else if runStart >= 0 {
-                if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
+                if i - runStart > bestLength {
+                    bestStart = runStart
+                    bestLength = i - runStart
+                }
                 runStart = -1
             }
         }
-        var text = "", needsColon = false, i = 0
+        var text = ""
+        var needsColon = false
+        var i = 0
         while i < 8 {
             if i == bestStart {
                 text += "::"

@@ -23,7 +23,8 @@ public struct IPNetwork: Hashable, Sendable, CustomStringConvertible {
         let bytes = text.utf8
         guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
         guard let address = IPAddress(String(text[..<slash])) else { return nil }
-        var prefix = 0, digits = 0
+        var prefix = 0
+        var digits = 0
         for byte in bytes[bytes.index(after: slash)...] {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, !(digits == 1 && prefix == 0) else {
                 return nil  // not a digit, more than 3 digits, or a leading zero

@@ -1,5 +1,5 @@
-public import CNI
 public import Addressing
+public import CNI
 public import JSON
 
 extension BridgeConfig {
@@ -13,15 +13,18 @@ extension BridgeConfig {
             MACSource(source: "runtimeConfig.mac", value: runtimeConfig["mac"], code: .invalidNetworkConfig),
             MACSource(source: "args.cni.mac", value: configArgs["mac"], code: .invalidNetworkConfig),
             MACSource(
-                source: "CNI_ARGS MAC", value: environmentArgs["MAC"].map { .string($0) }, code: .invalidEnvironmentVariables),
+                source: "CNI_ARGS MAC", value: environmentArgs["MAC"].map { .string($0) },
+                code: .invalidEnvironmentVariables)
         ]
         for candidate in candidates {
             guard let value = candidate.value, !value.isNull, value != .string("") else { continue }
             guard let text = value.stringValue else {
-                throw CNIError(candidate.code, "\"\(candidate.source)\" must be a string, got \(value.typeName) \(value)")
+                throw CNIError(
+                    candidate.code, "\"\(candidate.source)\" must be a string, got \(value.typeName) \(value)")
             }
             guard let mac = MACAddress(text), mac.isUsableUnicast else {
-                throw CNIError(candidate.code, "invalid \"\(candidate.source)\": \"\(text)\" is not a unicast MAC address")
+                throw CNIError(
+                    candidate.code, "invalid \"\(candidate.source)\": \"\(text)\" is not a unicast MAC address")
             }
             return mac
         }

@@ -1,5 +1,5 @@
-public import CNI
 public import Addressing
+public import CNI
 public import Firewall
 import JSON
 

@@ -1,9 +1,9 @@
+import Addressing
 public import CNI
 import Firewall
-import Addressing
 import JSON
-import Netlink
 import NetNS
+import Netlink
 
 extension BridgePlugin {
     /// ADD: IPAM (on its own thread, overlapping the link setup), bridge, veth pair, container addresses and routes,
@@ -22,7 +22,9 @@ extension BridgePlugin {
         defer { undo.unwind() }
 
         let ipam = config.isLayer3 ? startIPAM(config, call, undo: &undo) : nil
-        let bridge = try step("failed to create bridge \"\(config.bridgeName)\"", on: host) { try $0.ensureBridge(config) }
+        let bridge = try step("failed to create bridge \"\(config.bridgeName)\"", on: host) {
+            try $0.ensureBridge(config)
+        }
         let veth = try createVeth(container, config, call, undo: &undo)
         var port = try step("failed to connect \"\(veth.hostName)\" to bridge \(bridge.name)", on: host) {
             try $0.attachPort(veth.hostName, to: bridge, config)
@@ -36,7 +38,9 @@ extension BridgePlugin {
             let configuring = try step("failed to configure \"\(call.ifName)\"") {
                 try container.configureInBackground(result, link: veth.container, enableDAD: config.enableDAD)
             }
-            let gatewayOutcome = Result { try configureGateway(host, bridge, port, gateways, config, call, into: &result, undo: &undo) }
+            let gatewayOutcome = Result {
+                try configureGateway(host, bridge, port, gateways, config, call, into: &result, undo: &undo)
+            }
             try step("failed to configure \"\(call.ifName)\"") { try configuring.wait() }
             try gatewayOutcome.get()
             try ipam.confirm()
@@ -70,7 +74,7 @@ extension BridgePlugin {
         CNIResult(interfaces: [
             CNIResult.Interface(name: bridge.name, mac: bridge.mac?.description),
             CNIResult.Interface(name: port.name, mac: port.mac?.description),
-            CNIResult.Interface(name: container.name, mac: container.mac?.description, sandbox: sandbox),
+            CNIResult.Interface(name: container.name, mac: container.mac?.description, sandbox: sandbox)
         ])
     }
 
@@ -98,7 +102,9 @@ extension BridgePlugin {
         try step("failed to setup spoof-check") { try spoofCheck.setup(hostInterface: port.name, mac: mac) }
     }
 
-    private func setupMasquerade(_ result: CNIResult, _ config: BridgeConfig, _ call: Invocation, undo: inout UndoStack) throws {
+    private func setupMasquerade(_ result: CNIResult, _ config: BridgeConfig, _ call: Invocation, undo: inout UndoStack)
+        throws
+    {
         let owner = owner(call)
         undo.push("remove ipMasq rules") { [masquerade] in try masquerade.teardown(for: owner) }
         let backend = masquerade.backend(config.ipMasqBackend)

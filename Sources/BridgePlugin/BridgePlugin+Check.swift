@@ -1,7 +1,7 @@
-public import CNI
 import Addressing
-import Netlink
+public import CNI
 import NetNS
+import Netlink
 
 extension BridgePlugin {
     /// CHECK: IPAM CHECK, then everything prevResult lists against the system: the bridge (exists, is a bridge, MAC,
@@ -11,13 +11,17 @@ extension BridgePlugin {
         let config = try BridgeConfig(parsing: call.config, environmentArgs: call.args)
         let container = try ContainerNetwork(path: call.netns, ifName: call.ifName)
         if config.isLayer3 { _ = try delegates.run(config.ipamType ?? "", .check, stdin: call.config.bytes, for: call) }
-        guard let raw = call.config.prevResult else { throw CNIError(.invalidNetworkConfig, "Required prevResult missing") }
+        guard let raw = call.config.prevResult else {
+            throw CNIError(.invalidNetworkConfig, "Required prevResult missing")
+        }
         let previous = try CNIResult(parsing: raw)
         guard let bridgeEntry = previous.interfaces.first(where: { $0.name == config.bridgeName }) else {
             throw BridgeError.checkFailed("CNI created bridge \(config.bridgeName) in host namespace was not found")
         }
-        guard let containerEntry = previous.interfaces.first(where: { $0.name == call.ifName && $0.sandbox == call.netns })
-        else {
+        let isContainerEntry = { (entry: CNIResult.Interface) in
+            entry.name == call.ifName && entry.sandbox == call.netns
+        }
+        guard let containerEntry = previous.interfaces.first(where: isContainerEntry) else {
             throw BridgeError.checkFailed("CNI created interface in container \(call.ifName) not found")
         }
         let host = try HostNetwork()
@@ -31,7 +35,9 @@ extension BridgePlugin {
         }
     }
 
-    private func checkBridge(_ host: borrowing HostNetwork, _ entry: CNIResult.Interface, _ config: BridgeConfig) throws -> Link {
+    private func checkBridge(_ host: borrowing HostNetwork, _ entry: CNIResult.Interface, _ config: BridgeConfig) throws
+        -> Link
+    {
         guard let link = try host.nl.link(named: entry.name) else {
             throw BridgeError.checkFailed("Interface name \(entry.name) not found")
         }
@@ -43,7 +49,8 @@ extension BridgePlugin {
         }
         if link.isPromiscuous != config.promiscMode {
             throw BridgeError.checkFailed(
-                "Bridge interface \(entry.name) configured Promisc Mode \(config.promiscMode) doesn't match current state: \(link.isPromiscuous)")
+                "Bridge interface \(entry.name) configured Promisc Mode \(config.promiscMode) doesn't match current state: \(link.isPromiscuous)"
+            )
         }
         return link
     }
@@ -79,7 +86,8 @@ extension ContainerNetwork {
             }
             if let mac = entry.mac, !mac.isEmpty, mac != link.mac?.description {
                 throw BridgeError.checkFailed(
-                    "Interface \(entry.name) Mac \(mac) doesn't match container Mac: \(link.mac?.description ?? "none")")
+                    "Interface \(entry.name) Mac \(mac) doesn't match container Mac: \(link.mac?.description ?? "none")"
+                )
             }
             let present = Set(try nl.addresses(linkIndex: link.index).map(\.network))
             for ip in previous.ips where !present.contains(ip.address) {
@@ -93,7 +101,8 @@ extension ContainerNetwork {
                 }
                 if !found {
                     throw BridgeError.checkFailed(
-                        "Failed to find a route for \(expected.destination) via \(expected.gateway.map { "\($0)" } ?? "-")")
+                        "Failed to find a route for \(expected.destination) via \(expected.gateway.map { "\($0)" } ?? "-")"
+                    )
                 }
             }
             return link

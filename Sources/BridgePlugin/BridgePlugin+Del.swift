@@ -1,8 +1,8 @@
+import Addressing
 public import CNI
 import Firewall
-import Addressing
-import Netlink
 import NetNS
+import Netlink
 import Posix
 
 extension BridgePlugin {
@@ -21,7 +21,9 @@ extension BridgePlugin {
         var failures: [CNIError] = []
         // IPAM DEL on a helper thread, overlapping the (slow, RCU-bound) veth deletion.
         let (type, delegates) = (config.ipamType ?? "", self.delegates)
-        let ipam = config.isLayer3 ? BackgroundTask { try delegates.run(type, .del, stdin: call.config.bytes, for: call) } : nil
+        let ipam =
+            config.isLayer3
+            ? BackgroundTask { try delegates.run(type, .del, stdin: call.config.bytes, for: call) } : nil
         do { try step("failed to delete \"\(call.ifName)\"") { try deleteContainerInterface(call) } } catch {
             failures.append(error)
         }
@@ -63,7 +65,7 @@ extension BridgePlugin {
 /// Deletes a link of the calling thread's namespace; a missing one is fine (DEL is idempotent).
 func deleteLinkIfPresent(named name: String) throws(NetlinkError) {
     let nl = try NetlinkSocket()
-    do { try nl.deleteLink(named: name) } catch where error.isNotFound {
+    do { try nl.deleteLink(named: name) } catch let error where error.isNotFound {
         // Already gone.
     }
 }

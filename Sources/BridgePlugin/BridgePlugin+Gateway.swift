@@ -26,7 +26,8 @@ extension BridgePlugin {
         }
         var before: [IPNetwork] = []  // per family: an unfiltered dump would list every veth's link-local address
         for family in gateways.forwardingFamilies {
-            before += try host.nl.addresses(linkIndex: target.index, family: family).filter { $0.scope != .link }.map(\.network)
+            before += try host.nl.addresses(linkIndex: target.index, family: family).filter { $0.scope != .link }.map(
+                \.network)
         }
         let request = GatewayRequest(
             gateways: gateways, link: target, bridgeIndex: bridge.index, ownPorts: ownPorts,
@@ -39,7 +40,8 @@ extension BridgePlugin {
             guard !inUse else { return }
             for address in added { try nl.deleteAddress(address, linkIndex: targetIndex) }
         }
-        let context = config.vlan != 0 ? "failed to set vlan interface for bridge with addr" : "failed to set bridge addr"
+        let context =
+            config.vlan != 0 ? "failed to set vlan interface for bridge with addr" : "failed to set bridge addr"
         try step(context, on: host) { try $0.ensureGatewayAddresses(request, log: call.log) }
     }
 }

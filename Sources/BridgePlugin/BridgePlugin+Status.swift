@@ -19,9 +19,11 @@ extension BridgePlugin {
             do {
                 try step("failed to collect stale ipMasq rules") {
                     let network = config.network.name
-                    try masquerade.collectGarbage(network: network, keeping: valid.map {
-                        MasqueradeOwner(network: network, containerID: $0.containerID, ifName: $0.ifName)
-                    })
+                    try masquerade.collectGarbage(
+                        network: network,
+                        keeping: valid.map {
+                            MasqueradeOwner(network: network, containerID: $0.containerID, ifName: $0.ifName)
+                        })
                 }
             } catch { failures.append(error) }
         }

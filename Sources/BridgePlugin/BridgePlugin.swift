@@ -16,7 +16,9 @@ public struct BridgePlugin: CNIPlugin {
     /// - Parameters:
     ///   - delegates: runs the IPAM plugin (production: exec from CNI_PATH).
     ///   - firewall: runs iptables/nft (production: posix_spawn).
-    public init(delegates: any DelegateRunner = ExecDelegateRunner(), firewall: any FirewallRunner = SpawnFirewallRunner()) {
+    public init(
+        delegates: any DelegateRunner = ExecDelegateRunner(), firewall: any FirewallRunner = SpawnFirewallRunner()
+    ) {
         self.delegates = delegates
         self.firewall = firewall
     }

@@ -1,7 +1,7 @@
 import Addressing
 import CNI
-import Netlink
 import NetNS
+import Netlink
 import Posix
 
 /// The new veth pair as the ADD reports it.
@@ -59,7 +59,7 @@ struct ContainerNetwork: ~Copyable {
     ) throws(NetlinkError) -> Link? {
         do {
             return try nl.createVeth(named: ifName, mtu: mtu, mac: mac, queues: VethPair.queues, peer: peer)
-        } catch where error.isExists {
+        } catch let error where error.isExists {
             return nil
         }
     }
@@ -136,15 +136,21 @@ struct ContainerNetwork: ~Copyable {
         }
     }
 
-    private static func addRoutes(_ nl: borrowing NetlinkSocket, _ result: CNIResult, linkIndex: Int32, ifName: String) throws {
+    private static func addRoutes(_ nl: borrowing NetlinkSocket, _ result: CNIResult, linkIndex: Int32, ifName: String)
+        throws
+    {
         let v4 = result.ips.first { $0.address.family == .v4 && $0.gateway != nil }?.gateway
         let v6 = result.ips.first { $0.address.family == .v6 && $0.gateway != nil }?.gateway
         for r in result.routes {
             var route = Netlink.Route(
                 destination: r.destination.network, gateway: r.gateway ?? (r.destination.family == .v4 ? v4 : v6),
-                outputLinkIndex: linkIndex, priority: r.priority.map(UInt32.init), table: r.table.map(UInt32.init) ?? Netlink.Route.mainTable)
+                outputLinkIndex: linkIndex, priority: r.priority.map(UInt32.init),
+                table: r.table.map(UInt32.init) ?? Netlink.Route.mainTable)
             route.scope = r.scope.map { Scope(rawValue: UInt8($0)) }
-            try step("failed to add route '\(r.destination) via \(route.gateway.map { "\($0)" } ?? "-") dev \(ifName)'", on: nl) {
+            try step(
+                "failed to add route '\(r.destination) via \(route.gateway.map { "\($0)" } ?? "-") dev \(ifName)'",
+                on: nl
+            ) {
                 try $0.appendRoute(route)
             }
         }

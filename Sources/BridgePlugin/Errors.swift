@@ -1,7 +1,7 @@
 public import CNI
 public import Firewall
-public import Netlink
 public import NetNS
+public import Netlink
 import Posix
 
 /// Failures the bridge plugin itself detects (as opposed to errors of the libraries it calls).
@@ -50,7 +50,8 @@ extension BridgeError: CNIErrorConvertible {
         case .interfaceExists: CNIError(.invalidEnvironmentVariables, description)
         // The config's gateway does not fit the node's bridge, or asks for VLANs this kernel lacks, or its IPAM
         // hands out nothing: configuration problems, fixed by changing the config (or forceAddress).
-        case .bridgeAddressConflict, .vlanFilteringUnsupported, .missingIPConfig: CNIError(.invalidNetworkConfig, description)
+        case .bridgeAddressConflict, .vlanFilteringUnsupported, .missingIPConfig:
+            CNIError(.invalidNetworkConfig, description)
         // Transient: the port or DAD may settle, another random veth name may be free.
         case .portNotForwarding, .tentativeAddresses, .vethNamesExhausted: CNIError(.tryAgainLater, description)
         case .duplicateAddressDetected, .checkFailed: CNIError(.internalError, description)

@@ -1,5 +1,5 @@
-public import CNI
 public import Addressing
+public import CNI
 
 /// The gateway side of an ADD, computed from the IPAM result before anything is configured (cni.md §2.2 step 7).
 public struct Gateways: Sendable, Equatable {
@@ -20,7 +20,8 @@ public struct Gateways: Sendable, Equatable {
     public static func apply(to result: inout CNIResult, _ config: BridgeConfig) -> Gateways {
         var gateways = Gateways()
         var defaultRouteFound: [IPFamily] = []
-        var v4: [IPNetwork] = [], v6: [IPNetwork] = []
+        var v4: [IPNetwork] = []
+        var v6: [IPNetwork] = []
         for i in result.ips.indices {
             var ip = result.ips[i]
             let family = ip.address.family
@@ -32,14 +33,19 @@ public struct Gateways: Sendable, Equatable {
                 let hasDefault = result.routes.contains {
                     $0.gateway != nil && $0.destination.family == family && $0.destination.isDefaultRoute
                 }
-                if !hasDefault { result.routes.append(CNIResult.Route(destination: .defaultRoute(family), gateway: ip.gateway)) }
+                if !hasDefault {
+                    result.routes.append(CNIResult.Route(destination: .defaultRoute(family), gateway: ip.gateway))
+                }
                 defaultRouteFound.append(family)
             }
             if config.isGateway, let gateway = ip.gateway,
                 let onBridge = IPNetwork(address: gateway, prefixLength: ip.address.prefixLength)
             {
-                if family == .v4 { if !v4.contains(onBridge) { v4.append(onBridge) } }
-                else if !v6.contains(onBridge) { v6.append(onBridge) }
+                if family == .v4 {
+                    if !v4.contains(onBridge) { v4.append(onBridge) }
+                } else if !v6.contains(onBridge) {
+                    v6.append(onBridge)
+                }
             }
             result.ips[i] = ip
         }

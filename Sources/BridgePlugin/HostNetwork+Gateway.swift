@@ -33,7 +33,9 @@ extension HostNetwork {
     }
 
     /// Returns the stale addresses it removed.
-    private func ensureAddress(_ wanted: IPNetwork, _ request: GatewayRequest, log: (String) -> Void) throws -> [IPNetwork] {
+    private func ensureAddress(_ wanted: IPNetwork, _ request: GatewayRequest, log: (String) -> Void) throws
+        -> [IPNetwork]
+    {
         let link = request.link
         let existing = request.existing.filter { $0.family == wanted.family }
         if existing.contains(wanted) { return [] }
@@ -44,12 +46,15 @@ extension HostNetwork {
             let others = request.forceAddress ? 0 : try otherPorts(request)
             guard request.forceAddress || others == 0 else {
                 throw BridgeError.bridgeAddressConflict(
-                    bridge: link.name, wanted: "\(wanted)", existing: conflicting.map(\.description).joined(separator: ", "),
+                    bridge: link.name, wanted: "\(wanted)",
+                    existing: conflicting.map(\.description).joined(separator: ", "),
                     otherPorts: others)
             }
             for stale in conflicting {
                 if !request.forceAddress {
-                    log("bridge: replacing stale address \(stale) on \"\(link.name)\" with \(wanted): no pods are attached")
+                    log(
+                        "bridge: replacing stale address \(stale) on \"\(link.name)\" with \(wanted): no pods are attached"
+                    )
                 }
                 try deleteAddressIfPresent(stale, linkIndex: link.index)
             }
@@ -58,26 +63,28 @@ extension HostNetwork {
         // Pin the bridge MAC: otherwise it follows the lowest port MAC and changes as pods come and go. The current
         // MAC is re-read: a bridge whose last port went away reports 00:00:00:00:00:00 until a port joins, and
         // pinning that fails (the reference fails ADD there with "could not set bridge's mac").
-        if let mac = try nl.link(index: link.index)?.mac, mac.isUsableUnicast { try nl.setMAC(mac, linkIndex: link.index) }
+        if let mac = try nl.link(index: link.index)?.mac, mac.isUsableUnicast {
+            try nl.setMAC(mac, linkIndex: link.index)
+        }
         return conflicting
     }
 
     private func createIfFree(_ name: String, mtu: UInt32?, peer: VethPeer) throws(NetlinkError) -> Link? {
         do {
             return try nl.createVeth(named: name, mtu: mtu, queues: VethPair.queues, peer: peer)
-        } catch where error.isExists {
+        } catch let error where error.isExists {
             return nil
         }
     }
 
     private func deleteAddressIfPresent(_ address: IPNetwork, linkIndex: Int32) throws(NetlinkError) {
-        do { try nl.deleteAddress(address, linkIndex: linkIndex) } catch where error.isNotFound {
+        do { try nl.deleteAddress(address, linkIndex: linkIndex) } catch let error where error.isNotFound {
             // Removed concurrently: the goal is reached.
         }
     }
 
     private func addAddressIfAbsent(_ address: IPNetwork, linkIndex: Int32) throws(NetlinkError) {
-        do { try nl.addAddress(address, linkIndex: linkIndex) } catch where error.isExists {
+        do { try nl.addAddress(address, linkIndex: linkIndex) } catch let error where error.isExists {
             // Added by a concurrent ADD for the same network.
         }
     }

@@ -26,7 +26,7 @@ public enum NamespaceLock {
         if timedOut { throw busy(call.netns) }
         do {
             try ProcessTreeLock.hold(call.netns, timeoutMilliseconds: timeoutMilliseconds)
-        } catch where error == .timedOut {
+        } catch let error where error == .timedOut {
             throw busy(call.netns)
         } catch {
             return  // no usable path: nothing to lock

@@ -140,8 +140,11 @@ public struct ExecDelegateRunner: DelegateRunner {
         }
         guard now else { return ExecProcess(plugin, nil) }
         do {
-            return ExecProcess(plugin, try Spawn.start(path: plugin.program, arguments: [plugin.program],
-                                                       environment: plugin.environment))
+            return ExecProcess(
+                plugin,
+                try Spawn.start(
+                    path: plugin.program, arguments: [plugin.program],
+                    environment: plugin.environment))
         } catch {
             throw CNIError(.ioFailure, "failed to execute plugin \(plugin.program): \(error)")
         }
@@ -164,8 +167,10 @@ public struct ExecDelegateRunner: DelegateRunner {
         guard let program = try? Self.find(type, in: call.path) else { return nil }  // nil: unknown
         var environment = call.environment
         environment["CNI_COMMAND"] = nil
-        guard let result = try? Spawn.run(path: program, arguments: [program], environment: environment.spawnEntries,
-                                          stdin: []),
+        guard
+            let result = try? Spawn.run(
+                path: program, arguments: [program], environment: environment.spawnEntries,
+                stdin: []),
             result.exitCode == 0
         else { return nil }  // a plugin that cannot be run says nothing about itself
         return String(decoding: result.stderr, as: UTF8.self)
@@ -186,7 +191,8 @@ public struct ExecDelegateRunner: DelegateRunner {
         for dir in path where FileSystem.isRegularFile(dir + "/" + type) {
             return dir + "/" + type
         }
-        throw CNIError(.invalidNetworkConfig, "failed to find plugin \"\(type)\" in path [\(path.joined(separator: " "))]")
+        throw CNIError(
+            .invalidNetworkConfig, "failed to find plugin \"\(type)\" in path [\(path.joined(separator: " "))]")
     }
 }
 
@@ -228,7 +234,7 @@ private final class ExecProcess: DelegateProcess {
                 return try Spawn.run(
                     path: plugin.program, arguments: [plugin.program], environment: plugin.environment, stdin: stdin,
                     pinned: true, onStdout: onStdout)
-            } catch where error == .textFileBusy && attempts < 5 {
+            } catch let error where error == .textFileBusy && attempts < 5 {
                 attempts += 1  // the binary is being replaced (install in progress)
                 Clock.sleep(milliseconds: 200)
             } catch {
@@ -241,8 +247,9 @@ private final class ExecProcess: DelegateProcess {
     private func failure(_ result: SpawnResult) -> CNIError {
         if let json = try? JSONValue.parse(result.stdout), let error = CNIError(json: json) { return error }
         let text = String(decoding: result.stdout.isEmpty ? result.stderr : result.stdout, as: UTF8.self)
-        return CNIError(.internalError, "plugin type=\"\(plugin.type)\" failed with exit code \(result.exitCode)",
-                        details: text.isEmpty ? nil : text)
+        return CNIError(
+            .internalError, "plugin type=\"\(plugin.type)\" failed with exit code \(result.exitCode)",
+            details: text.isEmpty ? nil : text)
     }
 }
 
@@ -297,8 +304,9 @@ private final class EarlyResult {
         if let parsed, end <= out.count, out[end...].allSatisfy(whitespace.contains) { return parsed }
         // Any parse failure is reported with the delegate's output as details.
         guard let object = (try? JSONValue.parse(out))?.objectValue else {
-            throw CNIError(.decodingFailure, "failed to parse result of plugin \"\(type)\"",
-                           details: String(decoding: out.prefix(512), as: UTF8.self))
+            throw CNIError(
+                .decodingFailure, "failed to parse result of plugin \"\(type)\"",
+                details: String(decoding: out.prefix(512), as: UTF8.self))
         }
         return try CNIResult(parsing: object)
     }

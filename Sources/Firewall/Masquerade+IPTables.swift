@@ -78,7 +78,9 @@ public struct IPTablesMasquerade: Sendable {
             let ofFamily = addresses.filter { $0.family == family }
             guard !ofFamily.isEmpty else { continue }
             let listing = try list(family)
-            if !listing.contains("-N \(owner.chainName)") { problems.append("iptables chain \(owner.chainName) is missing") }
+            if !listing.contains("-N \(owner.chainName)") {
+                problems.append("iptables chain \(owner.chainName) is missing")
+            }
             for address in ofFamily {
                 let source = "\(address.address)/\(family.bitCount)"
                 let found = listing.contains { line in
@@ -86,7 +88,9 @@ public struct IPTablesMasquerade: Sendable {
                     return t.starts(with: ["-A", "POSTROUTING"]) && t.last == owner.chainName
                         && zip(t, t.dropFirst()).contains { $0 == ("-s", source) }
                 }
-                if !found { problems.append("iptables POSTROUTING rule for \(source) to \(owner.chainName) is missing") }
+                if !found {
+                    problems.append("iptables POSTROUTING rule for \(source) to \(owner.chainName) is missing")
+                }
             }
         }
         return problems
@@ -99,16 +103,29 @@ public struct IPTablesMasquerade: Sendable {
 
     /// Splits one `iptables -S` line into arguments, undoing the quoting of `--comment`.
     public static func tokens(of line: String) -> [String] {
-        var tokens: [String] = [], current = "", inQuotes = false, escaped = false, started = false
+        var tokens: [String] = []
+        var current = ""
+        var inQuotes = false
+        var escaped = false
+        var started = false
         for c in line {
-            if escaped { current.append(c); escaped = false; continue }
+            if escaped {
+                current.append(c)
+                escaped = false
+                continue
+            }
             switch c {
             case "\\" where inQuotes: escaped = true
-            case "\"": inQuotes.toggle(); started = true
+            case "\"":
+                inQuotes.toggle()
+                started = true
             case " " where !inQuotes:
                 if started || !current.isEmpty { tokens.append(current) }
-                current = ""; started = false
-            default: current.append(c); started = true
+                current = ""
+                started = false
+            default:
+                current.append(c)
+                started = true
             }
         }
         if started || !current.isEmpty { tokens.append(current) }

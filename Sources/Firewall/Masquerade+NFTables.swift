@@ -22,7 +22,7 @@ public struct NFTablesMasquerade: Sendable {
             "flush chain \(t) postrouting",
             "add rule \(t) postrouting ip daddr == 224.0.0.0/4  return",
             "add rule \(t) postrouting ip6 daddr == ff00::/8  return",
-            "add rule \(t) postrouting goto \(chain)",
+            "add rule \(t) postrouting goto \(chain)"
         ]
         for address in addresses {
             let ip = address.family == .v4 ? "ip" : "ip6"
@@ -70,8 +70,9 @@ public struct NFTablesMasquerade: Sendable {
     func rules() throws(FirewallError) -> [(handle: Int64, comment: String)] {
         let text: String
         do {
-            text = try runner.run(.nft, ["-j", "list", "chain", "inet", "cni_plugins_masquerade", Self.chain], stdin: "")
-        } catch where error.isNotFound {
+            text = try runner.run(
+                .nft, ["-j", "list", "chain", "inet", "cni_plugins_masquerade", Self.chain], stdin: "")
+        } catch let error where error.isNotFound {
             return []
         }
         return Self.parseRules(text)

@@ -54,7 +54,9 @@ public struct Masquerade: Sendable {
             firstError = error
         }
         let comments = Set(valid.map(\.nftComment))
-        do { try nftables.collectGarbage(network: network, keeping: comments) } catch { firstError = firstError ?? error }
+        do { try nftables.collectGarbage(network: network, keeping: comments) } catch {
+            firstError = firstError ?? error
+        }
         if let firstError { throw firstError }
     }
 }
@@ -82,12 +84,15 @@ extension IPTablesMasquerade {
             let listing = try list(family)
             let stale = Self.owners(network: network, listing: listing).subtracting(validIDs).sorted()
             let scripts = stale.compactMap {
-                Self.makeTeardownScript(chain: MasqueradeOwner.chainName(network: network, containerID: $0), listing: listing)
+                Self.makeTeardownScript(
+                    chain: MasqueradeOwner.chainName(network: network, containerID: $0), listing: listing)
             }
             guard !scripts.isEmpty else { continue }
-            let merged = "*nat\n" + scripts.map { s in
-                s.split(separator: "\n").filter { $0 != "*nat" && $0 != "COMMIT" }.joined(separator: "\n")
-            }.joined(separator: "\n") + "\nCOMMIT\n"
+            let merged =
+                "*nat\n"
+                + scripts.map { s in
+                    s.split(separator: "\n").filter { $0 != "*nat" && $0 != "COMMIT" }.joined(separator: "\n")
+                }.joined(separator: "\n") + "\nCOMMIT\n"
             _ = try runner.run(Self.tools(family).restore, ["-w", "--noflush"], stdin: merged)
         }
     }

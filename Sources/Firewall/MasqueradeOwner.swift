@@ -38,7 +38,8 @@ public struct MasqueradeOwner: Sendable, Equatable {
     /// nft rule comment: `<instanceHash>, net: <network>, if: <ifname>, id: <containerID>`, cut at 128 bytes
     /// (knftables' `CommentLengthMax`), exactly as the reference writes it.
     public var nftComment: String {
-        let full = "\(instanceHash), net: \(network.filter { $0 != "\"" }), if: \(ifName.filter { $0 != "\"" }), id: "
+        let full =
+            "\(instanceHash), net: \(network.filter { $0 != "\"" }), if: \(ifName.filter { $0 != "\"" }), id: "
             + containerID.filter { $0 != "\"" }
         return String(decoding: full.utf8.prefix(128), as: UTF8.self)
     }

@@ -30,7 +30,7 @@ public struct SpoofCheck: Sendable {
             "add rule \(t) PREROUTING iifname \"\(hostInterface)\" jump \(interfaceChain) \(comment)",
             "add rule \(t) \(interfaceChain) jump \(macChain) \(comment)",
             "add rule \(t) \(macChain) ether saddr \(mac) return \(comment)",
-            "add rule \(t) \(macChain) drop \(comment)",
+            "add rule \(t) \(macChain) drop \(comment)"
         ].joined(separator: "\n") + "\n"
     }
 
@@ -43,7 +43,7 @@ public struct SpoofCheck: Sendable {
         lines += [
             "add chain \(t) \(interfaceChain)", "add chain \(t) \(macChain)",
             "flush chain \(t) \(interfaceChain)", "flush chain \(t) \(macChain)",
-            "delete chain \(t) \(interfaceChain)", "delete chain \(t) \(macChain)",
+            "delete chain \(t) \(interfaceChain)", "delete chain \(t) \(macChain)"
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -57,7 +57,7 @@ public struct SpoofCheck: Sendable {
         let listing: String
         do {
             listing = try runner.run(.nft, ["-j", "list", "chain", "bridge", "nat", "PREROUTING"], stdin: "")
-        } catch where error.isNotFound {
+        } catch let error where error.isNotFound {
             return  // no `bridge nat` PREROUTING chain: no spoof check was ever set up here
         }
         let handles = NFTablesMasquerade.parseRules(listing).filter { $0.comment == "macspoofchk-" + id }.map(\.handle)

@@ -1,5 +1,5 @@
-public import JSON
 import Addressing
+public import JSON
 
 /// Builds the delegated plugin's config from flannel's config and the node's lease, as the reference
 /// `doCmdAdd`/`getDelegateIPAM` do (cni.md §3.3). A pure function: no files, no environment.

@@ -1,6 +1,6 @@
+import Addressing
 public import CNI
 public import JSON
-import Addressing
 
 /// flannel's own configuration (the `flannel` entry of the conflist):
 /// `subnetFile`, `dataDir`, `delegate`, `ipam`, `runtimeConfig`, plus `name` and `cniVersion`.

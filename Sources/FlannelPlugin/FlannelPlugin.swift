@@ -56,8 +56,9 @@ public struct FlannelPlugin: CNIPlugin {
         let store = try store(for: call)
         let stored = try storedForCheck(store, call.containerID)
         guard let about = runner.about(stored.type, for: call), ProjectInfo.isOurs(about: about) else {
-            return call.log("flannel: CHECK verified the stored delegate config only: delegate \"\(stored.type)\" "
-                + "is not from swift-cni-plugins, and the reference flannel runs no delegate CHECK")
+            return call.log(
+                "flannel: CHECK verified the stored delegate config only: delegate \"\(stored.type)\" "
+                    + "is not from swift-cni-plugins, and the reference flannel runs no delegate CHECK")
         }
         var delegate = stored.object
         delegate["cniVersion"] = call.config.raw["cniVersion"] ?? delegate["cniVersion"]
@@ -109,9 +110,10 @@ public struct FlannelPlugin: CNIPlugin {
 
     /// The per-container store; only `dataDir` is read, so DEL works even when the rest is unusable.
     private func store(for call: Invocation) throws(FlannelError) -> DelegateStore {
-        DelegateStore(directory: try FlannelError.parsing { () throws(ConfigError) in
-            try FlannelConfig.dataDir(in: call.config.raw)
-        })
+        DelegateStore(
+            directory: try FlannelError.parsing { () throws(ConfigError) in
+                try FlannelConfig.dataDir(in: call.config.raw)
+            })
     }
 
     private func storedForCheck(
@@ -136,8 +138,9 @@ public struct FlannelPlugin: CNIPlugin {
         do {
             let config = try FlannelConfig(parsing: call.config)
             let delegate = DelegateConfig.make(config, try SubnetEnv.load(config.subnetFile))
-            return DelegateStore.Stored(type: DelegateConfig.type(of: delegate) ?? DelegateConfig.defaultType,
-                                        object: delegate, bytes: JSONValue.object(delegate).bytes())
+            return DelegateStore.Stored(
+                type: DelegateConfig.type(of: delegate) ?? DelegateConfig.defaultType,
+                object: delegate, bytes: JSONValue.object(delegate).bytes())
         } catch {
             call.log("flannel: DEL has nothing to replay (\(error)); treating container \(call.containerID) as gone")
             removeAfterDel(call, store)  // a corrupt file could never be replayed

@@ -62,7 +62,8 @@ public struct HostLocalConfig: Sendable, Equatable {
         cniArgs: IPAddress?, args: JSONObject, runtimeConfig: inout ConfigReader
     ) throws(ConfigError) -> [IPAddress] {
         var argsReader = ConfigReader(args, path: "args.cni")
-        let all = (cniArgs.map { [$0] } ?? []) + (try addresses(&argsReader, "ips"))
+        let all =
+            (cniArgs.map { [$0] } ?? []) + (try addresses(&argsReader, "ips"))
             + (try addresses(&runtimeConfig, "ips"))
         var seen = Set<IPAddress>()
         return all.filter { seen.insert($0).inserted }

@@ -1,6 +1,6 @@
+import Addressing
 public import CNI
 public import IPAM
-import Addressing
 import Posix
 
 /// The `host-local` IPAM plugin: addresses from configured ranges, recorded one file per address

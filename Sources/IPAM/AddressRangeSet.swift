@@ -41,7 +41,8 @@ public struct AddressRangeSet: Hashable, Sendable, CustomStringConvertible {
             if overflow { return false }
             capacity = sum
         }
-        let used = taken.lazy.filter { address in self.range(containing: address).map { $0.gateway != address } ?? false }
+        let used = taken.lazy.filter { address in self.range(containing: address).map { $0.gateway != address } ?? false
+        }
         return UInt64(used.count) >= capacity
     }
 

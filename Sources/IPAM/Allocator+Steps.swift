@@ -31,7 +31,8 @@ extension Allocator {
             return try reserveRequested(address, request, in: &store)
         }
         if let held = existing.first(where: { $0.belongs(to: request.owner) && set.contains($0.address) }) {
-            throw .duplicateAllocation(index: request.index, address: held.address, containerID: request.owner.containerID)
+            throw .duplicateAllocation(
+                index: request.index, address: held.address, containerID: request.owner.containerID)
         }
         var candidates = RoundRobin(set, after: store.lastReserved(rangeSetIndex: request.index))
         while let (address, range) = candidates.next() {

@@ -35,7 +35,7 @@ extension FileStore {
         let lock: FileLock
         do {
             lock = try FileLock(path: lockPath, timeoutMilliseconds: options.lockTimeoutMilliseconds)
-        } catch where error == .timedOut {
+        } catch let error where error == .timedOut {
             throw .lockTimeout(path: lockPath)
         } catch {
             throw .io(error, operation: "lock", path: lockPath)

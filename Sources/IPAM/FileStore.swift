@@ -66,7 +66,7 @@ public struct FileStore: AllocationStore {
         do {
             try FileSystem.createExclusively(target, Reservation.record(for: owner), durable: durable)
             return true
-        } catch where error == .fileExists {
+        } catch let error where error == .fileExists {
             return false
         } catch {
             throw .io(error, operation: "reserve", path: target)

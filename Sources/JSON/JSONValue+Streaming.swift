@@ -5,12 +5,19 @@ extension JSONValue {
     /// A scan of brackets outside strings, not a validation: callers parse the prefix it delimits. It lets a reader
     /// of another process's output use a complete document before the writer has exited.
     public static func documentEnd(in bytes: [UInt8]) -> Int? {
-        var depth = 0, inString = false, escaped = false, started = false
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var started = false
         for (index, byte) in bytes.enumerated() {
             if inString {
-                if escaped { escaped = false }
-                else if byte == UInt8(ascii: "\\") { escaped = true }
-                else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {

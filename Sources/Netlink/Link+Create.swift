@@ -178,7 +178,7 @@ extension NetlinkSocket {
         if found == nil {
             do {
                 try createLink(LinkRequest(name: name, kind: .bridge(vlanFiltering: vlanFiltering), mtu: mtu))
-            } catch where error.isExists {
+            } catch let error where error.isExists {
                 // Created meanwhile by another ADD: reused below after the kind check.
             }
             found = try requireLink(named: name)

@@ -29,7 +29,8 @@ public struct LinkFlags: OptionSet, Hashable, Sendable {
 
 /// RFC 2863 operational state (`IFLA_OPERSTATE`, `IF_OPER_*`).
 public enum OperationalState: UInt8, Hashable, Sendable {
-    case unknown = 0, notPresent, down, lowerLayerDown, testing, dormant, up
+    case unknown = 0
+    case notPresent, down, lowerLayerDown, testing, dormant, up
 }
 
 /// Bridge-port settings of a link enslaved to a bridge, read from IFLA_LINKINFO's
@@ -181,7 +182,7 @@ extension NetlinkSocket {
         let replies: [NetlinkMessage]
         do {
             replies = try execute(request, operation: operation)
-        } catch where error.isNotFound {
+        } catch let error where error.isNotFound {
             return nil
         }
         guard let link = replies.lazy.compactMap(Link.init(parsing:)).first else {

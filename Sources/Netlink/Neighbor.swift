@@ -126,7 +126,9 @@ extension Neighbor {
         let attributes = message.attributes(afterHeader: Self.headerLength)
         self.init(
             linkIndex: index,
-            destination: attributes.first(NeighborAttribute.destination).flatMap { IPAddress(bytes: Array($0.payload)) },
+            destination: attributes.first(NeighborAttribute.destination).flatMap {
+                IPAddress(bytes: Array($0.payload))
+            },
             mac: attributes.first(NeighborAttribute.linkLayerAddress).flatMap { MACAddress(bytes: Array($0.payload)) },
             family: family, state: NeighborState(rawValue: state), flags: NeighborFlags(rawValue: flags))
         vlan = attributes.first(NeighborAttribute.vlan)?.uint16
@@ -149,7 +151,8 @@ extension NetlinkSocket {
     /// Deletes a neighbor or FDB entry. Sends RTM_DELNEIGH; a missing entry throws an error whose `isNotFound`
     /// is true.
     public func deleteNeighbor(_ neighbor: Neighbor) throws(NetlinkError) {
-        _ = try execute(neighbor.makeMessage(MessageType.delNeighbor), operation: "RTM_DELNEIGH \(Self.describe(neighbor))")
+        _ = try execute(
+            neighbor.makeMessage(MessageType.delNeighbor), operation: "RTM_DELNEIGH \(Self.describe(neighbor))")
     }
 
     /// Neighbor (or, with `.bridge`, FDB) entries, optionally of one link. Sends an RTM_GETNEIGH dump.

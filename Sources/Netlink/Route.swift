@@ -97,7 +97,6 @@ extension NetlinkSocket {
     }
 }
 
-
 extension Route {
     static let headerLength = 12  // sizeof(struct rtmsg)
 
@@ -122,7 +121,9 @@ extension Route {
         if let priority { message.put(RouteAttribute.priority, integer: priority) }
         if let preferredSource { message.put(RouteAttribute.preferredSource, preferredSource.bytes) }
         if let gateway { message.put(RouteAttribute.gateway, gateway.bytes) }
-        if let outputLinkIndex { message.put(RouteAttribute.outputInterface, integer: UInt32(bitPattern: outputLinkIndex)) }
+        if let outputLinkIndex {
+            message.put(RouteAttribute.outputInterface, integer: UInt32(bitPattern: outputLinkIndex))
+        }
         if mtu != nil || advertisedMSS != nil {
             message.nest(RouteAttribute.metrics) { metrics in
                 if let mtu { metrics.put(RouteAttribute.metricMTU, integer: mtu) }

@@ -31,5 +31,6 @@ public struct Scope: RawRepresentable, Hashable, Sendable, CustomStringConvertib
 
 /// The AF_INET / AF_INET6 byte of a family header.
 enum IPFamilyCode: UInt8 {
-    case inet = 2, inet6 = 10
+    case inet = 2
+    case inet6 = 10
 }

@@ -35,7 +35,8 @@ public enum Sysctl {
     /// `/proc/sys/<key>`; dotted keys (`net.ipv4.ip_forward`) are not accepted because interface names may
     /// contain dots.
     private static func path(_ key: String) throws(NetlinkError) -> String {
-        for component in ASCII.split(key, on: UInt8(ascii: "/")) where component.isEmpty || component == "."
+        for component in ASCII.split(key, on: UInt8(ascii: "/"))
+        where component.isEmpty || component == "."
             || component == ".."
         {
             throw .invalidArgument("sysctl key \"\(key)\"")

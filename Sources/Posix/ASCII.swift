@@ -10,7 +10,8 @@ public enum ASCII {
 
     /// `bytes` without leading and trailing ASCII white space.
     public static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var start = bytes.startIndex, end = bytes.endIndex
+        var start = bytes.startIndex
+        var end = bytes.endIndex
         while start < end, isWhitespace(bytes[start]) { start += 1 }
         while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
         return bytes[start..<end]
@@ -19,7 +20,8 @@ public enum ASCII {
     /// `text` without leading and trailing ASCII white space (other Unicode white space is kept).
     public static func trimmingWhitespace(_ text: Substring) -> Substring {
         let bytes = text.utf8
-        var start = bytes.startIndex, end = bytes.endIndex
+        var start = bytes.startIndex
+        var end = bytes.endIndex
         while start < end, isWhitespace(bytes[start]) { start = bytes.index(after: start) }
         while end > start {
             let before = bytes.index(before: end)
@@ -54,7 +56,8 @@ public enum ASCII {
     public static func split(_ text: Substring, on separator: UInt8, omittingEmpty: Bool = false) -> [Substring] {
         var pieces: [Substring] = []
         let bytes = text.utf8
-        var start = bytes.startIndex, index = start
+        var start = bytes.startIndex
+        var index = start
         while index < bytes.endIndex {
             if bytes[index] == separator {
                 if !omittingEmpty || index > start { pieces.append(text[start..<index]) }

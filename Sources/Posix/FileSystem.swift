@@ -1,7 +1,8 @@
+import CPosix
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CPosix
 
 /// File operations the plugins need, as thin typed wrappers over the POSIX calls.
 public enum FileSystem {
@@ -31,8 +32,14 @@ public enum FileSystem {
             count = 0
             while count < limit {
                 let n = read(fd, buffer.baseAddress! + count, limit - count)
-                if n > 0, shortReadIsEnd, n < limit - count { count += n; break }
-                if n > 0 { count += n; continue }
+                if n > 0, shortReadIsEnd, n < limit - count {
+                    count += n
+                    break
+                }
+                if n > 0 {
+                    count += n
+                    continue
+                }
                 if n < 0, errno == EINTR { continue }
                 if n < 0 { failure = Errno.current }
                 break
@@ -253,7 +260,9 @@ public enum FileSystem {
     /// CAP_DAC_READ_SEARCH, which `linkat(AT_EMPTY_PATH)` needs (root has it). The corresponding C calls are
     /// `open(dir, O_TMPFILE)`, `write` and `linkat(fd, "", ..., AT_EMPTY_PATH)`. (Linking `/proc/self/fd/<fd>`
     /// instead needs no capability, but formatting the number pulls in code that raised host-local's peak RSS.)
-    private static func publishUnnamed(at path: String, _ bytes: [UInt8], mode: UInt32, durable: Bool) throws(Errno) -> Bool {
+    private static func publishUnnamed(at path: String, _ bytes: [UInt8], mode: UInt32, durable: Bool) throws(Errno)
+        -> Bool
+    {
         let fd = open(directoryName(path), cni_o_tmpfile() | O_WRONLY | O_CLOEXEC, mode)
         guard fd >= 0 else { return false }  // EOPNOTSUPP, EISDIR or EINVAL: no O_TMPFILE here
         defer { _ = close(fd) }  // fsync below already reported any write-back error
@@ -283,7 +292,7 @@ public enum FileSystem {
         let fd: Int32
         do {
             fd = try retryingOnInterrupt { open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode) }
-        } catch where error == .tooManySymbolicLinks || error == .noSuchAddress {
+        } catch let error where error == .tooManySymbolicLinks || error == .noSuchAddress {
             return try writeFileAtomically(path, bytes, mode: mode, durable: false)  // a symlink, or a FIFO
         }
         guard isSoleRegularFile(fd) else {

@@ -1,7 +1,8 @@
+import CPosix
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CPosix
 
 /// What a finished child process left behind.
 public struct SpawnResult: Sendable {
@@ -55,7 +56,9 @@ public enum Spawn {
         // A child that exits without reading all of stdin (a failing IPAM script, `nft`) must make write() fail
         // with EPIPE, which `pump` handles, instead of killing this process with SIGPIPE.
         ignoreBrokenPipes
-        let inPipe = try makePipe(), outPipe = try makePipe(), errPipe = try makePipe()
+        let inPipe = try makePipe()
+        let outPipe = try makePipe()
+        let errPipe = try makePipe()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -167,7 +170,7 @@ public enum Spawn {
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
         let pointers = strings.map { strdup($0) }
-        defer { pointers.forEach { free($0) } }
+        defer { for pointer in pointers { free(pointer) } }
         return body(pointers + [nil])
     }
 
@@ -175,11 +178,17 @@ public enum Spawn {
     fileprivate static func pump(
         input: [UInt8], to inFD: Int32, from outFD: Int32, and errFD: Int32, onStdout: (([UInt8]) -> Void)?
     ) -> ([UInt8], [UInt8]) {
-        var out: [UInt8] = [], err: [UInt8] = []
-        var inOpen = true, outOpen = true, errOpen = true
+        var out: [UInt8] = []
+        var err: [UInt8] = []
+        var inOpen = true
+        var outOpen = true
+        var errOpen = true
         var written = 0
         _ = fcntl(inFD, F_SETFL, fcntl(inFD, F_GETFL) | O_NONBLOCK)
-        if input.isEmpty { _ = close(inFD); inOpen = false }
+        if input.isEmpty {
+            _ = close(inFD)
+            inOpen = false
+        }
         // Not zero-filled (see FileSystem.readAll): a short result touches one page of it.
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
         defer { buffer.deallocate() }
@@ -197,7 +206,10 @@ public enum Spawn {
                     let n = input.withUnsafeBytes { write(inFD, $0.baseAddress! + written, input.count - written) }
                     if n > 0 { written += n }
                     if n < 0, errno == EAGAIN || errno == EINTR { continue }
-                    if n < 0 || written == input.count { _ = close(inFD); inOpen = false }
+                    if n < 0 || written == input.count {
+                        _ = close(inFD)
+                        inOpen = false
+                    }
                 } else {
                     let n = read(p.fd, buffer.baseAddress, buffer.count)
                     if n < 0, errno == EINTR || errno == EAGAIN { continue }

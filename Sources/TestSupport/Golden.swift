@@ -1,8 +1,9 @@
+public import JSON
+import Posix
+
 #if canImport(Glibc)
 import Glibc
 #endif
-public import JSON
-import Posix
 
 /// Whether `RECORD_FIXTURES=1` asks to rewrite golden files (the run then fails on purpose).
 public var isRecordingFixtures: Bool { getenv("RECORD_FIXTURES").map { String(cString: $0) == "1" } ?? false }
@@ -12,8 +13,10 @@ public var isRecordingFixtures: Bool { getenv("RECORD_FIXTURES").map { String(cS
 public func goldenMismatch(_ actual: JSONValue, _ name: String, file: StaticString = #filePath) -> String? {
     golden(name, file: file, recording: actual.bytes(indent: 4) + [0x0A]) { text in
         guard let expected = try? JSONValue.parse(text) else { return "fixture \(name) is not JSON" }
-        return expected == actual ? nil : "golden mismatch for \(name):\nexpected \(expected.serialized(indent: 2))"
-            + "\nactual   \(actual.serialized(indent: 2))"
+        return expected == actual
+            ? nil
+            : "golden mismatch for \(name):\nexpected \(expected.serialized(indent: 2))"
+                + "\nactual   \(actual.serialized(indent: 2))"
     }
 }
 

@@ -33,8 +33,10 @@ public func runPlugin(
     _ path: String, environment: [String], stdin: [UInt8], in namespace: TestNamespace? = nil
 ) throws -> PluginOutput {
     if let namespace {
-        return PluginOutput(try run(["ip", "netns", "exec", namespace.name, "env", "-i"] + environment + [path],
-                                    stdin: stdin, check: false))
+        return PluginOutput(
+            try run(
+                ["ip", "netns", "exec", namespace.name, "env", "-i"] + environment + [path],
+                stdin: stdin, check: false))
     }
     return PluginOutput(try Spawn.run(path: path, arguments: [path], environment: environment, stdin: stdin))
 }

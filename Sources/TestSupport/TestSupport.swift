@@ -1,7 +1,8 @@
+public import Posix
+
 #if canImport(Glibc)
 import Glibc
 #endif
-public import Posix
 
 /// Helpers shared by the test targets: running commands, locating built plugins and fixtures,
 /// and throw-away network namespaces. Not linked into any plugin.
@@ -37,7 +38,8 @@ public enum TestEnvironment {
 
     /// Whether namespace integration tests can run here (root and iproute2 present).
     public static var canManageNetNS: Bool {
-        isRoot && (FileSystem.exists("/usr/sbin/ip") || FileSystem.exists("/usr/bin/ip") || FileSystem.exists("/sbin/ip"))
+        isRoot
+            && (FileSystem.exists("/usr/sbin/ip") || FileSystem.exists("/usr/bin/ip") || FileSystem.exists("/sbin/ip"))
     }
 
     /// Integration suites are enabled when they can run, and also under CI=true, where they then fail

@@ -39,7 +39,8 @@ enum AddressChecks {
         require(IPNetwork(network.description) == network, "\(text) -> \(network) does not round-trip")
         let base = network.network
         require(base.isNetworkAddress && base.contains(network.address), "\(text): network \(base) misses the address")
-        require(base.contains(network.lastAddress) && network.networkAddress <= network.lastAddress,
-                "\(text): last address \(network.lastAddress) outside \(base)")
+        require(
+            base.contains(network.lastAddress) && network.networkAddress <= network.lastAddress,
+            "\(text): last address \(network.lastAddress) outside \(base)")
     }
 }

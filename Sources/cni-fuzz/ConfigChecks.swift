@@ -45,7 +45,7 @@ enum ConfigChecks {
             // The user's delegate keys pass through unchecked, as in the reference: envelope keys there (a
             // `cniVersion` when flannel has none, a non-object `args`, ...) are the delegate's to reject.
             let envelope = [
-                "cniVersion", "dns", "args", "prevResult", "cni.dev/valid-attachments", "cni.dev/attachments",
+                "cniVersion", "dns", "args", "prevResult", "cni.dev/valid-attachments", "cni.dev/attachments"
             ]
             guard let parsed = decode(JSONValue.object(delegate).bytes()) else {
                 require(
@@ -82,7 +82,7 @@ enum ConfigChecks {
         SubnetEnv(
             networks: [IPNetwork("10.244.0.0/16")!, IPNetwork("10.245.0.0/16")!], subnet: IPNetwork("10.244.1.0/24")!,
             ipv6Networks: [IPNetwork("fd00::/56")!], ipv6Subnet: IPNetwork("fd00:0:0:1::/64")!, mtu: 1400,
-            ipMasq: false),
+            ipMasq: false)
     ]
 
     /// bridge: parsing is deterministic; VLAN ids and MTU are in range; errors are config errors.

@@ -18,7 +18,7 @@ struct FuzzTarget: Sendable {
             FuzzTarget(name: "cni-args", run: TextChecks.cniArgs),
             FuzzTarget(name: "subnet-env", run: TextChecks.subnetEnv),
             FuzzTarget(name: "resolv-conf", run: TextChecks.resolvConf),
-            FuzzTarget(name: "reservation", run: TextChecks.reservation),
+            FuzzTarget(name: "reservation", run: TextChecks.reservation)
         ]
         #if DEBUG || FUZZING  // the netlink parser is internal: `@testable import`, which needs -enable-testing
         targets.append(FuzzTarget(name: "netlink", run: NetlinkChecks.run))

@@ -11,8 +11,9 @@ enum NetlinkChecks {
         let messages = NetlinkMessage.split(buffer)
         var previousEnd = buffer.startIndex
         for message in messages {
-            require(message.payload.startIndex >= previousEnd + 16 && message.payload.endIndex <= buffer.endIndex,
-                    "message payload \(message.payload.indices) outside the buffer")
+            require(
+                message.payload.startIndex >= previousEnd + 16 && message.payload.endIndex <= buffer.endIndex,
+                "message payload \(message.payload.indices) outside the buffer")
             previousEnd = message.payload.endIndex
             for header in [0, 4, 8, 12, 16] { attributes(message.attributes(afterHeader: header), depth: 0) }
             parsers(message)
@@ -65,8 +66,9 @@ enum NetlinkChecks {
         require(iterated.count == inPlace.count, "iterator \(iterated.count) vs in place \(inPlace.count) attributes")
         for (a, b) in zip(iterated, inPlace) {
             require(a.type == b.type && a.payload.indices == b.payload.indices, "iterator and in-place walks differ")
-            require(a.payload.startIndex >= bytes.startIndex + 4 && a.payload.endIndex <= bytes.endIndex,
-                    "attribute payload outside its container")
+            require(
+                a.payload.startIndex >= bytes.startIndex + 4 && a.payload.endIndex <= bytes.endIndex,
+                "attribute payload outside its container")
             _ = (a.uint8, a.uint16, a.uint32, a.int32, a.string)
         }
         var types = Set(iterated.map(\.type))

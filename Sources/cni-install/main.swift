@@ -44,8 +44,9 @@ func copyCommand(_ arguments: [String]) -> Never {
             optionsDone = true
         } else if !optionsDone, argument.utf8.count > 1, argument.utf8.first == UInt8(ascii: "-") {
             guard argument.utf8.dropFirst().allSatisfy({ $0 == UInt8(ascii: "f") }) else {
-                fail("cp: unsupported option \(argument) (this cp copies one file atomically: cp [-f] SOURCE DEST)",
-                     status: 2)
+                fail(
+                    "cp: unsupported option \(argument) (this cp copies one file atomically: cp [-f] SOURCE DEST)",
+                    status: 2)
             }
         } else {
             operands.append(argument)

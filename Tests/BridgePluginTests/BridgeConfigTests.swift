@@ -1,10 +1,11 @@
 import Addressing
-@testable import BridgePlugin
-import Firewall
 import CNI
+import Firewall
 import JSON
 import TestSupport
 import Testing
+
+@testable import BridgePlugin
 
 @Suite struct BridgeConfigTests {
     struct ErrorCase: CustomTestStringConvertible, Sendable {
@@ -48,13 +49,14 @@ import Testing
     }
 
     @Test func everyKey() throws {
-        let config = try BridgeConfig(parsing: try makeNetworkConfig([
-            "bridge": "br-test", "isDefaultGateway": true, "forceAddress": true, "ipMasq": true,
-            "ipMasqBackend": "nftables", "mtu": 1450, "promiscMode": true, "vlan": 100,
-            "vlanTrunk": [["id": 5], ["minID": 10, "maxID": 12], ["id": 11]], "preserveDefaultVlan": true,
-            "enabledad": true, "macspoofchk": true, "portIsolation": true, "ipam": ["type": "host-local"],
-            "dns": ["nameservers": ["10.0.0.10"]], "unknownKey": "kept",
-        ]))
+        let config = try BridgeConfig(
+            parsing: try makeNetworkConfig([
+                "bridge": "br-test", "isDefaultGateway": true, "forceAddress": true, "ipMasq": true,
+                "ipMasqBackend": "nftables", "mtu": 1450, "promiscMode": true, "vlan": 100,
+                "vlanTrunk": [["id": 5], ["minID": 10, "maxID": 12], ["id": 11]], "preserveDefaultVlan": true,
+                "enabledad": true, "macspoofchk": true, "portIsolation": true, "ipam": ["type": "host-local"],
+                "dns": ["nameservers": ["10.0.0.10"]], "unknownKey": "kept"
+            ]))
         #expect(config.bridgeName == "br-test" && config.isGateway && config.isDefaultGateway && config.forceAddress)
         #expect(config.ipMasq && config.ipMasqBackend == .nftables && config.mtu == 1450 && config.promiscMode)
         #expect(config.vlan == 100 && config.vlanTrunk == [5, 10, 11, 12] && config.preserveDefaultVlan)
@@ -79,7 +81,8 @@ import Testing
 
     func mac(env: String?, args: String?, runtime: String?) throws -> String? {
         let environment = try CNIArgs(parsing: env.map { "MAC=" + $0 } ?? "")
-        var configArgs = JSONObject(), runtimeConfig = JSONObject()
+        var configArgs = JSONObject()
+        var runtimeConfig = JSONObject()
         if let args { configArgs["mac"] = .string(args) }
         if let runtime { runtimeConfig["mac"] = .string(runtime) }
         return try BridgeConfig.requestedMAC(

@@ -1,16 +1,21 @@
 import Addressing
-@testable import BridgePlugin
 import CNI
+import JSON
 import Testing
+
+@testable import BridgePlugin
 
 @Suite struct GatewaysTests {
     func result(_ ips: [(String, String?)], routes: [(String, String?)] = []) -> CNIResult {
         CNIResult(
             ips: ips.map { CNIResult.IPConfig(address: IPNetwork($0.0)!, gateway: $0.1.flatMap(IPAddress.init)) },
-            routes: routes.map { CNIResult.Route(destination: IPNetwork($0.0)!, gateway: $0.1.flatMap(IPAddress.init)) })
+            routes: routes.map { CNIResult.Route(destination: IPNetwork($0.0)!, gateway: $0.1.flatMap(IPAddress.init)) }
+        )
     }
 
-    func config(_ keys: JSONObjectLiteral) throws -> BridgeConfig { try BridgeConfig(parsing: try makeNetworkConfig(keys.object)) }
+    func config(_ keys: JSONObjectLiteral) throws -> BridgeConfig {
+        try BridgeConfig(parsing: try makeNetworkConfig(keys.object))
+    }
 
     @Test func plainL3KeepsIPAMGatewayButPutsNothingOnBridge() throws {
         var r = result([("10.1.0.5/24", "10.1.0.254")])
@@ -57,5 +62,3 @@ struct JSONObjectLiteral: ExpressibleByDictionaryLiteral {
     var object: JSON.JSONObject
     init(dictionaryLiteral elements: (String, JSON.JSONValue)...) { object = JSON.JSONObject(elements) }
 }
-
-import JSON

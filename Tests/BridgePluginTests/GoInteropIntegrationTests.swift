@@ -1,5 +1,6 @@
-import JSON
+import BridgePlugin
 import Firewall
+import JSON
 import TestSupport
 import Testing
 
@@ -34,8 +35,6 @@ struct GoInteropIntegrationTests {
         #expect(try h.hostVeths().isEmpty && h.reservations().isEmpty && !h.nat().contains("CNI-"))
     }
 }
-
-import BridgePlugin
 
 enum MasqueradeNaming {
     static func chain(network: String, containerID: String) -> String {

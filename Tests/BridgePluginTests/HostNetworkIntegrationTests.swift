@@ -1,8 +1,9 @@
-@testable import BridgePlugin
-import Netlink
 import NetNS
+import Netlink
 import TestSupport
 import Testing
+
+@testable import BridgePlugin
 
 /// HostNetwork's steps against a real namespace.
 @Suite(.enabled(if: TestEnvironment.integrationEnabled))

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Addressing
 import JSON
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A host namespace (where the plugin runs and the bridge lives), an IPAM data dir, a CNI_PATH dir, and the
 /// config under test. Pods are further namespaces.
@@ -33,7 +34,7 @@ final class BridgeHarness: @unchecked Sendable {
         config = ["cniVersion": .string(version), "name": .string(name), "type": "bridge", "bridge": "cni0"]
         config["ipam"] = [
             "type": "host-local", "dataDir": .string(temp.path + "/data"),
-            "ranges": .array(subnets.map { [["subnet": .string($0)]] }),
+            "ranges": .array(subnets.map { [["subnet": .string($0)]] })
         ]
         for (key, value) in extra { config[key] = value }
     }
@@ -57,7 +58,7 @@ final class BridgeHarness: @unchecked Sendable {
     ) throws -> PluginOutput {
         var env = [
             "CNI_COMMAND=\(command)", "CNI_CONTAINERID=\(id)", "CNI_IFNAME=\(ifName)", "CNI_PATH=\(cniPath)",
-            "PATH=" + (extraPath + ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]).joined(separator: ":"),
+            "PATH=" + (extraPath + ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]).joined(separator: ":")
         ]
         if let path = netns ?? pod?.path { env.append("CNI_NETNS=\(path)") }
         if let args { env.append("CNI_ARGS=\(args)") }
@@ -66,7 +67,9 @@ final class BridgeHarness: @unchecked Sendable {
     }
 
     /// ADD that must succeed; returns the result document.
-    func add(_ pod: TestNamespace, id: String = "c1", sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONObject {
+    func add(_ pod: TestNamespace, id: String = "c1", sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> JSONObject
+    {
         let out = try run("ADD", pod, id: id)
         #expect(out.exitCode == 0, "ADD failed: \(out.stdout) \(out.stderr)", sourceLocation: sourceLocation)
         return out.object ?? [:]
@@ -96,7 +99,9 @@ final class BridgeHarness: @unchecked Sendable {
         String(decoding: try host.exec([tool, "-t", "nat", "-S"]).stdout, as: UTF8.self)
     }
 
-    func nftRuleset() throws -> String { String(decoding: try host.exec(["nft", "list", "ruleset"]).stdout, as: UTF8.self) }
+    func nftRuleset() throws -> String {
+        String(decoding: try host.exec(["nft", "list", "ruleset"]).stdout, as: UTF8.self)
+    }
 
     /// `ping -c1` from a pod, retried briefly (IPv6 neighbours and addresses take a moment).
     func ping(from pod: TestNamespace, _ address: String) throws -> Bool {

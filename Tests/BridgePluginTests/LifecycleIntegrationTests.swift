@@ -14,7 +14,7 @@ struct LifecycleIntegrationTests {
     static let families = [
         Family(name: "IPv4", subnets: ["10.77.0.0/24"], gateways: ["10.77.0.1"]),
         Family(name: "IPv6", subnets: ["fd77::/64"], gateways: ["fd77::1"]),
-        Family(name: "dual stack", subnets: ["10.77.0.0/24", "fd77::/64"], gateways: ["10.77.0.1", "fd77::1"]),
+        Family(name: "dual stack", subnets: ["10.77.0.0/24", "fd77::/64"], gateways: ["10.77.0.1", "fd77::1"])
     ]
 
     /// ADD → CHECK → DEL → DEL with two pods that reach each other and the gateway; per family and IPAM.
@@ -23,7 +23,8 @@ struct LifecycleIntegrationTests {
         guard requireNetNS() else { return }
         let h = try BridgeHarness(["isDefaultGateway": true], subnets: family.subnets, ipam: ipam)
         let (pod1, pod2) = (try h.pod(), try h.pod())
-        let r1 = try h.add(pod1, id: "c1"), r2 = try h.add(pod2, id: "c2")
+        let r1 = try h.add(pod1, id: "c1")
+        let r2 = try h.add(pod2, id: "c2")
         #expect(r1.interfaceNames.count == 3 && r1.interfaceNames.first == "cni0" && r1.interfaceNames.last == "eth0")
         #expect(r1["ips"]?.arrayValue?.allSatisfy { $0.objectValue?["interface"] == 2 } == true)
         #expect(r1.ips.count == family.subnets.count && r2.ips.count == family.subnets.count)
@@ -74,7 +75,9 @@ struct LifecycleIntegrationTests {
 
     @Test func vlanAndTrunk() throws {
         guard requireNetNS() else { return }
-        let h = try BridgeHarness(["isGateway": true, "vlan": 100, "vlanTrunk": [["id": 200], ["minID": 300, "maxID": 302]]])
+        let h = try BridgeHarness([
+            "isGateway": true, "vlan": 100, "vlanTrunk": [["id": 200], ["minID": 300, "maxID": 302]]
+        ])
         let pod = try h.pod()
         guard Self.kernelHasVLANFiltering else {
             let out = try h.run("ADD", pod)
@@ -142,7 +145,11 @@ struct LifecycleIntegrationTests {
         let h = try BridgeHarness(["isGateway": true], version: version)
         let result = try h.add(try h.pod())
         #expect(result["cniVersion"] == .string(version))
-        if version == "0.2.0" { #expect(result["ip4"] != nil) } else { #expect(result["ips"]?.arrayValue?.first?.objectValue?["version"] == "4") }
+        if version == "0.2.0" {
+            #expect(result["ip4"] != nil)
+        } else {
+            #expect(result["ips"]?.arrayValue?.first?.objectValue?["version"] == "4")
+        }
     }
 
     /// A bridge whose last port went away reports MAC 00:00:00:00:00:00; pinning that fails in the reference

@@ -1,5 +1,5 @@
-import JSON
 import Firewall
+import JSON
 import TestSupport
 import Testing
 
@@ -12,8 +12,10 @@ struct MasqueradeIntegrationTests {
         let h = try BridgeHarness(["isGateway": true, "ipMasq": true], subnets: ["10.77.0.0/24", "fd77::/64"])
         let pod = try h.pod()
         let result = try h.add(pod)
-        let v4 = try h.nat(), v6 = try h.nat("ip6tables")
-        #expect(v4.contains(#"-A POSTROUTING -s 10.77.0.2/32 -m comment --comment "name: \"brtest\" id: \"c1\"" -j CNI-"#))
+        let v4 = try h.nat()
+        let v6 = try h.nat("ip6tables")
+        #expect(
+            v4.contains(#"-A POSTROUTING -s 10.77.0.2/32 -m comment --comment "name: \"brtest\" id: \"c1\"" -j CNI-"#))
         #expect(v4.contains("! -d 224.0.0.0/4") && v6.contains("! -d ff00::/8") && v6.contains("-s fd77::2/128"))
         #expect(try h.run("CHECK", pod, config: h.config(withPrevResult: result)).exitCode == 0)
         #expect(try h.run("DEL", pod).exitCode == 0)

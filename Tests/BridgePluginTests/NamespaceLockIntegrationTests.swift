@@ -58,7 +58,8 @@ struct NamespaceLockIntegrationTests {
         let config = h.temp.path + "/config.json"
         try FileSystem.writeFileAtomically(config, JSONValue.object(h.config).bytes())
         // The bridge ADD is killed while its IPAM child sleeps; the child (stderr not ours) runs on.
-        let add = "ip netns exec \(h.host.name) env -i CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_IFNAME=eth0 "
+        let add =
+            "ip netns exec \(h.host.name) env -i CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_IFNAME=eth0 "
             + "CNI_NETNS=\(pod.path) CNI_PATH=\(h.cniPath) PATH=/usr/sbin:/usr/bin:/sbin:/bin \(h.pluginPath) "
             + "< \(config) > /dev/null 2>&1 & pid=$!; sleep 0.4; kill -9 $pid; wait $pid; exit 0"
         try run(["sh", "-c", add])

@@ -1,9 +1,10 @@
-@testable import BridgePlugin
-import Firewall
 import CNI
+import Firewall
 import JSON
 import TestSupport
 import Testing
+
+@testable import BridgePlugin
 
 /// DEL, GC and STATUS without root: no netns involved, firewall and IPAM recorded.
 @Suite struct PluginCommandTests {
@@ -55,7 +56,8 @@ import Testing
         firewall.listings[.nft] = try readFixture("nft-listing.json", of: "FirewallTests")
         let plugin = BridgePlugin(delegates: delegates, firewall: firewall)
         let valid: JSONValue = [["containerID": "swcid", "ifname": "eth0"]]
-        try plugin.gc(try call(.gc, ["ipam": ["type": "host-local"], "cni.dev/valid-attachments": valid]).renamed("iop"))
+        try plugin.gc(
+            try call(.gc, ["ipam": ["type": "host-local"], "cni.dev/valid-attachments": valid]).renamed("iop"))
         #expect(delegates.commands == [.gc])
         #expect(firewall.applied.map(\.tool) == [.iptablesRestore, .nft])
         #expect(firewall.applied[0].stdin.contains("-X CNI-efc489ea5632c0d5902152b1"))
@@ -73,7 +75,11 @@ import Testing
         var undo = UndoStack(log: { log.append($0) })
         var order: [Int] = []
         undo.push("one") { order.append(1) }
-        undo.push("two") { struct Boom: Error {}; order.append(2); throw Boom() }
+        undo.push("two") {
+            struct Boom: Error {}
+            order.append(2)
+            throw Boom()
+        }
         undo.push("three") { order.append(3) }
         undo.unwind()
         #expect(order == [3, 2, 1] && log.count == 1 && log[0].hasPrefix("rollback: two failed"))

@@ -6,8 +6,11 @@ import Testing
 /// A failed ADD leaves nothing behind: no veth, no container interface, no reservation, no rule, no address.
 @Suite(.serialized, .enabled(if: TestEnvironment.integrationEnabled))
 struct RollbackIntegrationTests {
-    func expectNothingLeft(_ h: BridgeHarness, _ pod: TestNamespace, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        #expect(try h.hostVeths().allSatisfy { $0.hasPrefix("oldpod") }, "host veths left", sourceLocation: sourceLocation)
+    func expectNothingLeft(_ h: BridgeHarness, _ pod: TestNamespace, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
+        #expect(
+            try h.hostVeths().allSatisfy { $0.hasPrefix("oldpod") }, "host veths left", sourceLocation: sourceLocation)
         #expect(try !pod.ip("-o", "link").contains("eth0"), "container interface left", sourceLocation: sourceLocation)
         #expect(h.reservations().isEmpty, "IPAM reservation left", sourceLocation: sourceLocation)
         #expect(try !h.nat().contains("CNI-"), "iptables rules left", sourceLocation: sourceLocation)
@@ -130,7 +133,9 @@ struct RollbackIntegrationTests {
         let pod = try h.pod()
         let out = try h.run("ADD", pod)
         #expect(out.exitCode == 1 && out.code == 7)
-        #expect(out.message.contains(#"failed to set bridge addr: "cni0" already has an IP address different from 10.77.0.1/24"#))
+        #expect(
+            out.message.contains(
+                #"failed to set bridge addr: "cni0" already has an IP address different from 10.77.0.1/24"#))
         #expect(out.message.contains("forceAddress") && out.message.contains("1 other attached port"))
         try expectNothingLeft(h, pod)
         #expect(try h.host.ip("-o", "-4", "addr", "show", "dev", "cni0").contains("10.55.0.1/24"))

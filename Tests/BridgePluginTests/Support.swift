@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import BridgePlugin
 import CNI
 import Delegate
@@ -8,6 +5,10 @@ import JSON
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A bridge network config (1.0.0, name `brnet`) with `extra` keys merged at the top level.
 func makeNetworkConfig(_ extra: JSONObject = [:], version: String = "1.0.0") throws -> NetworkConfig {
@@ -18,5 +19,7 @@ func makeNetworkConfig(_ extra: JSONObject = [:], version: String = "1.0.0") thr
 
 /// A fake IPAM delegate whose ADD answers with a fixed result.
 func makeDelegates() -> FakeDelegates {
-    FakeDelegates(outputs: [.add: Array(#"{"cniVersion":"1.0.0","ips":[{"address":"10.1.0.5/24","gateway":"10.1.0.1"}]}"#.utf8)])
+    FakeDelegates(outputs: [
+        .add: Array(#"{"cniVersion":"1.0.0","ips":[{"address":"10.1.0.5/24","gateway":"10.1.0.1"}]}"#.utf8)
+    ])
 }

@@ -23,14 +23,17 @@ import Testing
         Case(name: "4-ifname-too-long", env: addEnv("ADD", ["CNI_IFNAME": "abcdefghijklmnop"]), stdin: config("1.0.0")),
         Case(name: "4-unknown-args", env: addEnv("ADD", ["CNI_ARGS": "K8S_POD_NAME=x"]), stdin: config("1.0.0")),
         Case(name: "4-malformed-args", env: addEnv("ADD", ["CNI_ARGS": "IP=1=2"]), stdin: config("1.0.0")),
-        Case(name: "4-bad-ignoreunknown", env: addEnv("ADD", ["CNI_ARGS": "IgnoreUnknown=maybe"]), stdin: config("1.0.0")),
+        Case(
+            name: "4-bad-ignoreunknown", env: addEnv("ADD", ["CNI_ARGS": "IgnoreUnknown=maybe"]), stdin: config("1.0.0")
+        ),
         Case(name: "6-invalid-json", env: addEnv(), stdin: #"{"cniVersion":"1.0.0","name":"#),
         Case(name: "6-not-an-object", env: addEnv(), stdin: "[1,2]"),
         Case(name: "6-version-not-a-string", env: addEnv(), stdin: #"{"cniVersion":1,"name":"n"}"#),
         Case(name: "7-missing-name", env: addEnv(), stdin: #"{"cniVersion":"1.0.0","type":"x"}"#),
         Case(name: "7-invalid-name", env: addEnv(), stdin: #"{"cniVersion":"1.0.0","name":"../etc","type":"x"}"#),
-        Case(name: "7-wrong-type-ipam", env: addEnv(), stdin: #"{"cniVersion":"1.0.0","name":"n","ipam":"host-local"}"#),
-        Case(name: "8-own-netns", env: addEnv("ADD", ["CNI_NETNS": "/proc/self/ns/net"]), stdin: config("1.0.0")),
+        Case(
+            name: "7-wrong-type-ipam", env: addEnv(), stdin: #"{"cniVersion":"1.0.0","name":"n","ipam":"host-local"}"#),
+        Case(name: "8-own-netns", env: addEnv("ADD", ["CNI_NETNS": "/proc/self/ns/net"]), stdin: config("1.0.0"))
     ]
 
     @Test(arguments: cases)
@@ -50,7 +53,7 @@ import Testing
         (CNIError(.ioFailure, "disk full"), "5-io"),
         (CNIError(.unknownContainer, "no such container"), "3-unknown-container"),
         (CNIError(.unsupportedField, "unsupported field \"x\"", details: "value 1"), "2-unsupported-field"),
-        (CNIError(.internalError, "unexpected"), "999-internal"),
+        (CNIError(.internalError, "unexpected"), "999-internal")
     ])
     func pluginErrorsMatchGoldenJSON(error: CNIError, name: String) throws {
         let plugin = RecordingPlugin()
@@ -64,8 +67,9 @@ import Testing
     @Test func unreadableStdinIsAnIOFailure() throws {
         var out: [UInt8] = []
         let sink = OutputSink(stdout: { out += $0 }, stderr: { _ in })
-        let code = Skel.run(RecordingPlugin(), environment: Environment(addEnv()),
-                            stdin: { () throws(Errno) in throw Errno.ioError }, output: sink)
+        let code = Skel.run(
+            RecordingPlugin(), environment: Environment(addEnv()),
+            stdin: { () throws(Errno) in throw Errno.ioError }, output: sink)
         #expect(code == 1)
         let json = try JSONValue.parse(out)
         expectGolden(json, "errors/5-stdin-unreadable.json")

@@ -6,11 +6,15 @@ import Testing
 @Suite struct ResultConversionTests {
     static let dualStack = CNIResult(
         interfaces: [.init(name: "eth0", mac: "0a:58:00:00:00:01", mtu: 1450, sandbox: "/run/netns/p")],
-        ips: [.init(address: IPNetwork("10.1.0.5/24")!, gateway: IPAddress("10.1.0.1"), interface: 0),
-              .init(address: IPNetwork("10.1.1.5/24")!, interface: 0),
-              .init(address: IPNetwork("fd00::5/64")!, gateway: IPAddress("fd00::1"), interface: 0)],
-        routes: [.init(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.1.0.1")),
-                 .init(destination: IPNetwork("::/0")!, gateway: IPAddress("fd00::1"))],
+        ips: [
+            .init(address: IPNetwork("10.1.0.5/24")!, gateway: IPAddress("10.1.0.1"), interface: 0),
+            .init(address: IPNetwork("10.1.1.5/24")!, interface: 0),
+            .init(address: IPNetwork("fd00::5/64")!, gateway: IPAddress("fd00::1"), interface: 0)
+        ],
+        routes: [
+            .init(destination: IPNetwork("0.0.0.0/0")!, gateway: IPAddress("10.1.0.1")),
+            .init(destination: IPNetwork("::/0")!, gateway: IPAddress("fd00::1"))
+        ],
         dns: .init(nameservers: ["10.96.0.10"], search: ["svc.cluster.local"]))
 
     @Test func downConvertToZeroTwoKeepsFirstAddressPerFamily() throws {
@@ -19,7 +23,7 @@ import Testing
             "cniVersion": "0.2.0",
             "ip4": ["ip": "10.1.0.5/24", "gateway": "10.1.0.1", "routes": [["dst": "0.0.0.0/0", "gw": "10.1.0.1"]]],
             "ip6": ["ip": "fd00::5/64", "gateway": "fd00::1", "routes": [["dst": "::/0", "gw": "fd00::1"]]],
-            "dns": ["nameservers": ["10.96.0.10"], "search": ["svc.cluster.local"]],
+            "dns": ["nameservers": ["10.96.0.10"], "search": ["svc.cluster.local"]]
         ]
         #expect(json == expected)
     }
@@ -39,7 +43,8 @@ import Testing
         #expect(object["ips"]?.arrayValue?.last?.objectValue?["version"] == "6")
         let current = try result.json(version: .v1_1_0).objectValue
         #expect(current?["interfaces"]?.arrayValue?.first?.objectValue?["mtu"] == 1450)
-        #expect(current?["routes"]?.arrayValue?.first == ["dst": "0.0.0.0/0", "gw": "10.1.0.1", "mtu": 1400, "priority": 5])
+        #expect(
+            current?["routes"]?.arrayValue?.first == ["dst": "0.0.0.0/0", "gw": "10.1.0.1", "mtu": 1400, "priority": 5])
     }
 
     @Test(arguments: CNIVersion.allCases)
@@ -63,8 +68,10 @@ import Testing
     }
 
     @Test func rejectsMalformedResults() throws {
-        let bad: [JSONValue] = [["ips": [["address": "10.0.0.1"]]], ["ips": "x"], ["routes": [["gw": "1.2.3.4"]]],
-                                ["ip4": ["gateway": "10.0.0.1"]], ["interfaces": [["mac": "x"]]]]
+        let bad: [JSONValue] = [
+            ["ips": [["address": "10.0.0.1"]]], ["ips": "x"], ["routes": [["gw": "1.2.3.4"]]],
+            ["ip4": ["gateway": "10.0.0.1"]], ["interfaces": [["mac": "x"]]]
+        ]
         for value in bad {
             #expect(throws: CNIError.self) { try CNIResult(parsing: value.objectValue!) }
         }
@@ -101,14 +108,18 @@ import Testing
 }
 
 @Suite struct IdentifierTests {
-    @Test(arguments: [("abc", true), ("a1_b.c-d", true), ("0", true), ("", false), ("-a", false), (".a", false),
-                      ("../x", false), ("a/b", false), ("a b", false), ("_a", false), ("a\u{0}", false), ("é", false)])
+    @Test(arguments: [
+        ("abc", true), ("a1_b.c-d", true), ("0", true), ("", false), ("-a", false), (".a", false),
+        ("../x", false), ("a/b", false), ("a b", false), ("_a", false), ("a\u{0}", false), ("é", false)
+    ])
     func names(name: String, valid: Bool) {
         #expect(Identifiers.isValidName(name) == valid)
     }
 
-    @Test(arguments: [("eth0", true), ("a", true), ("123456789012345", true), ("1234567890123456", false), ("", false),
-                      (".", false), ("..", false), ("a/b", false), ("a:b", false), ("a b", false), ("a\tb", false)])
+    @Test(arguments: [
+        ("eth0", true), ("a", true), ("123456789012345", true), ("1234567890123456", false), ("", false),
+        (".", false), ("..", false), ("a/b", false), ("a:b", false), ("a b", false), ("a\tb", false)
+    ])
     func interfaceNames(name: String, valid: Bool) {
         #expect((Identifiers.interfaceNameProblem(name) == nil) == valid)
     }
@@ -116,10 +127,13 @@ import Testing
 
 @Suite struct ConfigReaderTests {
     @Test func consumesKeysAndNamesPathsInErrors() throws {
-        var reader = ConfigReader(["mtu": 1500, "flag": "yes", "sub": ["x": 1], "n": nil, "rest": true], path: "delegate")
+        var reader = ConfigReader(
+            ["mtu": 1500, "flag": "yes", "sub": ["x": 1], "n": nil, "rest": true], path: "delegate")
         #expect(try reader.integer("mtu", in: 0...9000) == 1500)
         #expect(try reader.string("n") == nil)
-        #expect(throws: ConfigError.wrongType("delegate.flag", expected: "a boolean", got: "yes")) { try reader.bool("flag") }
+        #expect(throws: ConfigError.wrongType("delegate.flag", expected: "a boolean", got: "yes")) {
+            try reader.bool("flag")
+        }
         var sub = try #require(try reader.nested("sub"))
         #expect(throws: ConfigError.self) { try sub.string("x") }
         #expect(sub.path("x") == "delegate.sub.x")

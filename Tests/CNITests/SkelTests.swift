@@ -7,9 +7,13 @@ import Testing
     @Test func versionIsAnsweredBeforeAnyValidation() throws {
         let plugin = RecordingPlugin()
         // Runtimes probe VERSION with dummy values and a minimal config.
-        let run = runSkel(plugin, env: ["CNI_COMMAND": "VERSION", "CNI_NETNS": "dummy", "CNI_PATH": "dummy"], stdin: "garbage")
+        let run = runSkel(
+            plugin, env: ["CNI_COMMAND": "VERSION", "CNI_NETNS": "dummy", "CNI_PATH": "dummy"], stdin: "garbage")
         #expect(run.exitCode == 0)
-        #expect(run.stdout == #"{"cniVersion":"1.1.0","supportedVersions":["0.1.0","0.2.0","0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]}"# + "\n")
+        #expect(
+            run.stdout
+                == #"{"cniVersion":"1.1.0","supportedVersions":["0.1.0","0.2.0","0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]}"#
+                + "\n")
         #expect(plugin.calls.isEmpty)
     }
 
@@ -23,9 +27,15 @@ import Testing
 
     @Test func addHandsTheParsedCallToThePlugin() throws {
         let plugin = RecordingPlugin()
-        let run = runSkel(plugin, env: addEnv("ADD", ["CNI_ARGS": "IgnoreUnknown=1;K8S_POD_NAME=web;IP=10.244.1.9",
-                                                      "CNI_PATH": "/a:/b"]),
-                          stdin: config("1.0.0", extra: #","ipam":{"type":"host-local"},"runtimeConfig":{"mac":"x"},"custom":[1]"#))
+        let run = runSkel(
+            plugin,
+            env: addEnv(
+                "ADD",
+                [
+                    "CNI_ARGS": "IgnoreUnknown=1;K8S_POD_NAME=web;IP=10.244.1.9",
+                    "CNI_PATH": "/a:/b"
+                ]),
+            stdin: config("1.0.0", extra: #","ipam":{"type":"host-local"},"runtimeConfig":{"mac":"x"},"custom":[1]"#))
         #expect(run.exitCode == 0, "\(run.stdout)")
         let call = try #require(plugin.calls.first)
         #expect(call.command == .add && call.containerID == "ctr1" && call.ifName == "eth0")
@@ -52,7 +62,7 @@ import Testing
 
     @Test(arguments: [
         (CNIVersion.v0_3_1, "CHECK", false), (.v0_4_0, "CHECK", true), (.v1_0_0, "GC", false), (.v1_1_0, "GC", true),
-        (.v1_0_0, "STATUS", false), (.v1_1_0, "STATUS", true),
+        (.v1_0_0, "STATUS", false), (.v1_1_0, "STATUS", true)
     ])
     func commandsNeedMinimumVersions(version: CNIVersion, command: String, allowed: Bool) {
         let plugin = RecordingPlugin()
@@ -74,8 +84,11 @@ import Testing
         let plugin = RecordingPlugin()
         let run = runSkel(plugin, env: addEnv(command), stdin: " " + fits)
         #expect(run.exitCode == 1 && plugin.calls.isEmpty)
-        #expect(run.json == ["cniVersion": "1.1.0", "code": 7, "msg": "stdin exceeds 1048576 bytes",
-                             "details": "the network configuration on stdin is limited to 1 MiB"])
+        #expect(
+            run.json == [
+                "cniVersion": "1.1.0", "code": 7, "msg": "stdin exceeds 1048576 bytes",
+                "details": "the network configuration on stdin is limited to 1 MiB"
+            ])
     }
 
     /// Container IDs up to 200 bytes are accepted; a longer one is refused on ADD and CHECK (code 4), and its DEL
@@ -91,18 +104,27 @@ import Testing
         #expect(plugin.calls.isEmpty)
         if command == "DEL" { return #expect(run.exitCode == 0 && run.stdout.isEmpty) }
         #expect(run.exitCode == 1)
-        #expect(run.json == ["cniVersion": "1.1.0", "code": 4, "msg": "containerID is longer than 200 bytes",
-                             "details": "CNI_CONTAINERID has 201 bytes"])
+        #expect(
+            run.json == [
+                "cniVersion": "1.1.0", "code": 4, "msg": "containerID is longer than 200 bytes",
+                "details": "CNI_CONTAINERID has 201 bytes"
+            ])
     }
 
     @Test func gcAndStatusNeedNoAttachmentVariables() throws {
         let plugin = RecordingPlugin()
-        let run = runSkel(plugin, env: ["CNI_COMMAND": "GC", "CNI_PATH": "/x"], stdin: config("1.1.0", extra:
-            #","cni.dev/valid-attachments":[{"containerID":"a","ifname":"eth0"}],"cni.dev/attachments":[{"containerID":"b","ifname":"eth1"}]"#))
+        let run = runSkel(
+            plugin, env: ["CNI_COMMAND": "GC", "CNI_PATH": "/x"],
+            stdin: config(
+                "1.1.0",
+                extra:
+                    #","cni.dev/valid-attachments":[{"containerID":"a","ifname":"eth0"}],"cni.dev/attachments":[{"containerID":"b","ifname":"eth1"}]"#
+            ))
         #expect(run.exitCode == 0, "\(run.stdout)")
-        #expect(plugin.calls.first?.config.validAttachments == [
-            Attachment(containerID: "a", ifName: "eth0"), Attachment(containerID: "b", ifName: "eth1"),
-        ])
+        #expect(
+            plugin.calls.first?.config.validAttachments == [
+                Attachment(containerID: "a", ifName: "eth0"), Attachment(containerID: "b", ifName: "eth1")
+            ])
         let status = runSkel(plugin, env: ["CNI_COMMAND": "STATUS"], stdin: config("1.1.0"))
         #expect(status.exitCode == 0)
     }
@@ -114,7 +136,8 @@ import Testing
         _ = runSkel(plugin, env: env, stdin: config("1.1.0", extra: #","cni.dev/valid-attachments":null"#))
         _ = runSkel(plugin, env: env, stdin: config("1.1.0", extra: #","cni.dev/attachments":[]"#))
         #expect(plugin.calls.map(\.config.validAttachments) == [nil, [], []])
-        let bad = runSkel(plugin, env: env, stdin: config("1.1.0", extra: #","cni.dev/valid-attachments":[{"containerID":1}]"#))
+        let bad = runSkel(
+            plugin, env: env, stdin: config("1.1.0", extra: #","cni.dev/valid-attachments":[{"containerID":1}]"#))
         #expect(bad.json?.objectValue?["code"] == 7)
     }
 
@@ -132,8 +155,9 @@ import Testing
         let run = runSkel(plugin, env: addEnv("ADD", ["CNI_NETNS": "/proc/self/ns/net"]), stdin: config("1.0.0"))
         #expect(run.json?.objectValue?["code"] == 8)
         #expect(plugin.calls.isEmpty)
-        let overridden = runSkel(plugin, env: addEnv("ADD", ["CNI_NETNS": "/proc/self/ns/net", "CNI_NETNS_OVERRIDE": "1"]),
-                                 stdin: config("1.0.0"))
+        let overridden = runSkel(
+            plugin, env: addEnv("ADD", ["CNI_NETNS": "/proc/self/ns/net", "CNI_NETNS_OVERRIDE": "1"]),
+            stdin: config("1.0.0"))
         #expect(overridden.exitCode == 0)
     }
 

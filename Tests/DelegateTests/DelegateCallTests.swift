@@ -13,8 +13,9 @@ import Testing
 
     func call() throws -> Invocation {
         let config = try NetworkConfig(parsing: Array(#"{"cniVersion":"1.0.0","name":"n","type":"t"}"#.utf8))
-        return Invocation(command: .add, containerID: "c1", ifName: "eth0", config: config,
-                          output: OutputSink(stdout: { _ in }, stderr: { _ in }))
+        return Invocation(
+            command: .add, containerID: "c1", ifName: "eth0", config: config,
+            output: OutputSink(stdout: { _ in }, stderr: { _ in }))
     }
 
     @Test func runFeedsStdinAndReturnsStdout() throws {
@@ -27,7 +28,8 @@ import Testing
     @Test func addHandsTheResultOutEarlyAndReturnsTheSame() throws {
         let fake = FakeDelegates(outputs: [.add: result])
         var early: [String] = []
-        let final = try fake.add("ipam", stdin: [], for: try call(), early: { early.append($0.ips[0].address.description) })
+        let final = try fake.add(
+            "ipam", stdin: [], for: try call(), early: { early.append($0.ips[0].address.description) })
         #expect(early == ["10.0.0.7/24"] && final.ips[0].address.description == "10.0.0.7/24")
     }
 

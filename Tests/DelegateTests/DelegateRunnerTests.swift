@@ -15,17 +15,22 @@ import Testing
     func call(_ dir: TemporaryDirectory, env: [String: String] = [:]) throws -> (Invocation, () -> String) {
         var err: [UInt8] = []
         let sink = OutputSink(stdout: { _ in }, stderr: { err += $0 })
-        var environment = Environment(["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c1", "CNI_IFNAME": "eth0", "OTHER": "kept"])
+        var environment = Environment([
+            "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c1", "CNI_IFNAME": "eth0", "OTHER": "kept"
+        ])
         for (k, v) in env { environment[k] = v }
         let config = try NetworkConfig(parsing: Array(#"{"cniVersion":"1.0.0","name":"n","type":"t"}"#.utf8))
-        let call = Invocation(command: .add, containerID: "c1", ifName: "eth0", path: ["/nonexistent", dir.path],
-                              config: config, environment: environment, output: sink)
+        let call = Invocation(
+            command: .add, containerID: "c1", ifName: "eth0", path: ["/nonexistent", dir.path],
+            config: config, environment: environment, output: sink)
         return (call, { String(decoding: err, as: UTF8.self) })
     }
 
     @Test func runsWithSameEnvironmentOnlyCommandChanged() throws {
         let dir = try TemporaryDirectory()
-        try makeDelegate(dir, "ipam", """
+        try makeDelegate(
+            dir, "ipam",
+            """
             cat > "$(dirname "$0")/stdin"; env > "$(dirname "$0")/env"; echo "log line" >&2
             echo '{"cniVersion":"0.3.1","ips":[{"version":"4","address":"10.0.0.2/24","gateway":"10.0.0.1"}],"dns":{}}'
             """)
@@ -66,7 +71,9 @@ import Testing
     @Test func missingPluginIsAClearConfigError() throws {
         let dir = try TemporaryDirectory()
         let (call, _) = try call(dir)
-        #expect(throws: CNIError(.invalidNetworkConfig, "failed to find plugin \"nope\" in path [/nonexistent \(dir.path)]")) {
+        #expect(
+            throws: CNIError(.invalidNetworkConfig, "failed to find plugin \"nope\" in path [/nonexistent \(dir.path)]")
+        ) {
             try ExecDelegateRunner().run("nope", .add, stdin: [], for: call)
         }
         #expect(throws: CNIError.self) { try ExecDelegateRunner().run("../bin/sh", .add, stdin: [], for: call) }
@@ -84,7 +91,9 @@ import Testing
 
     @Test func preparedStdinReachesTheStartedPlugin() throws {
         let dir = try TemporaryDirectory()
-        try makeDelegate(dir, "ipam", """
+        try makeDelegate(
+            dir, "ipam",
+            """
             cat > "$(dirname "$0")/stdin"
             echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.3/24"}]}'
             """)
@@ -124,7 +133,9 @@ import Testing
     /// A plugin prestarted for the same program and environment is the one that gets the stdin: it runs once.
     @Test func prestartedPluginIsTheOneThatRuns() throws {
         let dir = try TemporaryDirectory()
-        try makeDelegate(dir, "ipam", """
+        try makeDelegate(
+            dir, "ipam",
+            """
             echo started >> "$(dirname "$0")/starts"
             cat > "$(dirname "$0")/stdin"
             echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.4/24"}]}'
@@ -144,7 +155,9 @@ import Testing
     /// child kept, every replaced one killed unfed.
     @Test func prestartedPluginIsTakenOnAnotherThread() throws {
         let dir = try TemporaryDirectory()
-        try makeDelegate(dir, "ipam", """
+        try makeDelegate(
+            dir, "ipam",
+            """
             echo started >> "$(dirname "$0")/starts"
             read line; echo "$line" >> "$(dirname "$0")/fed"
             echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.6/24"}]}'
@@ -197,7 +210,9 @@ import Testing
             _ = try ExecDelegateRunner().run("nope", .add, for: call) { throw PrepareFailed() }
         }
         var prepared = false
-        #expect(throws: CNIError(.invalidNetworkConfig, "failed to find plugin \"nope\" in path [/nonexistent \(dir.path)]")) {
+        #expect(
+            throws: CNIError(.invalidNetworkConfig, "failed to find plugin \"nope\" in path [/nonexistent \(dir.path)]")
+        ) {
             _ = try ExecDelegateRunner().run("nope", .add, for: call) {
                 prepared = true
                 return []
@@ -209,7 +224,9 @@ import Testing
     /// The early result comes while the plugin is still running: here it only exits once the callback has run.
     @Test func earlyResultArrivesBeforeThePluginExits() throws {
         let dir = try TemporaryDirectory()
-        try makeDelegate(dir, "ipam", """
+        try makeDelegate(
+            dir, "ipam",
+            """
             cat >/dev/null
             echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.4/24"}]}'
             for i in $(seq 200); do [ -f "$(dirname "$0")/seen" ] && exit 0; sleep 0.01; done; exit 3
@@ -237,11 +254,14 @@ import Testing
 
     /// The stdin-from-prepare ADD (flannel's) takes its result from the complete document and still goes by the exit
     /// status and the whole output: a failure after printing, or anything but whitespace after the document, fails.
-    @Test(arguments: [("exit 0", nil), ("echo; exit 0", nil), ("exit 1", 999), ("echo trailing", 6)]
-        as [(String, Int?)])
+    @Test(
+        arguments: [("exit 0", nil), ("echo; exit 0", nil), ("exit 1", 999), ("echo trailing", 6)]
+            as [(String, Int?)])
     func resultFromPreparedStdinIsConfirmedByExitAndWholeOutput(ending: String, code: Int?) throws {
         let dir = try TemporaryDirectory()
-        try makeDelegate(dir, "ipam", """
+        try makeDelegate(
+            dir, "ipam",
+            """
             cat >/dev/null
             echo '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.5/24"}]}'
             \(ending)

@@ -44,7 +44,8 @@ import Testing
         for line in bytes.split(separator: UInt8(ascii: "\n")) {
             let range = line.prefix { $0 != UInt8(ascii: " ") }.split(separator: UInt8(ascii: "-"))
             guard range.count == 2, let start = UInt(String(decoding: range[0], as: UTF8.self), radix: 16),
-                  let end = UInt(String(decoding: range[1], as: UTF8.self), radix: 16) else { continue }
+                let end = UInt(String(decoding: range[1], as: UTF8.self), radix: 16)
+            else { continue }
             addresses += [start, start + (end - start) / 2, end - 1, end]
         }
         return addresses
@@ -66,8 +67,9 @@ import Testing
     }
 
     @Test func codeOfThisProcessHasUnwindTables() throws {
-        let (status, fields) = Self.lookup({ pc, result in _dl_find_object(pc, result) },
-                                           UInt(bitPattern: dlsym(nil, "strlen")))
+        let (status, fields) = Self.lookup(
+            { pc, result in _dl_find_object(pc, result) },
+            UInt(bitPattern: dlsym(nil, "strlen")))
         try #require(status == 0)
         #expect(fields[4] != 0, "libc's PT_GNU_EH_FRAME")
         #expect(fields[3] != 0, "libc's link map")

@@ -1,7 +1,8 @@
 import Addressing
-@testable import Firewall
 import TestSupport
 import Testing
+
+@testable import Firewall
 
 @Suite struct NamingTests {
     @Test func sha512KnownVector() {
@@ -31,12 +32,14 @@ import Testing
     let owner = MasqueradeOwner(network: "iop", containerID: "gocid", ifName: "eth0")
 
     @Test func setupScriptIPv4TwoSubnets() {
-        let script = IPTablesMasquerade.makeSetupScript([IPNetwork("10.98.0.2/24")!, IPNetwork("10.97.3.4/16")!], for: owner)
+        let script = IPTablesMasquerade.makeSetupScript(
+            [IPNetwork("10.98.0.2/24")!, IPNetwork("10.97.3.4/16")!], for: owner)
         expectGolden(script, "iptables-setup-dual.txt")
     }
 
     @Test func setupScriptIPv6() {
-        expectGolden(IPTablesMasquerade.makeSetupScript([IPNetwork("fd00:10::5/64")!], for: owner), "iptables-setup-v6.txt")
+        expectGolden(
+            IPTablesMasquerade.makeSetupScript([IPNetwork("fd00:10::5/64")!], for: owner), "iptables-setup-v6.txt")
     }
 
     @Test func teardownFromListing() throws {
@@ -48,9 +51,11 @@ import Testing
 
     @Test func tokensUndoQuoting() {
         let line = #"-A POSTROUTING -s 10.98.0.2/32 -m comment --comment "name: \"iop\" id: \"gocid\"" -j CNI-x"#
-        #expect(IPTablesMasquerade.tokens(of: line) == [
-            "-A", "POSTROUTING", "-s", "10.98.0.2/32", "-m", "comment", "--comment", #"name: "iop" id: "gocid""#, "-j", "CNI-x",
-        ])
+        #expect(
+            IPTablesMasquerade.tokens(of: line) == [
+                "-A", "POSTROUTING", "-s", "10.98.0.2/32", "-m", "comment", "--comment", #"name: "iop" id: "gocid""#,
+                "-j", "CNI-x"
+            ])
         #expect(IPTablesMasquerade.tokens(of: #"-A X --comment """#) == ["-A", "X", "--comment", ""])
     }
 
@@ -66,7 +71,8 @@ import Testing
     let owner = MasqueradeOwner(network: "iop", containerID: "swcid", ifName: "eth0")
 
     @Test func setupScript() {
-        let script = NFTablesMasquerade.makeSetupScript([IPNetwork("10.98.0.3/24")!, IPNetwork("fd00:10::5/64")!], for: owner)
+        let script = NFTablesMasquerade.makeSetupScript(
+            [IPNetwork("10.98.0.3/24")!, IPNetwork("fd00:10::5/64")!], for: owner)
         expectGolden(script, "nft-setup.txt")
     }
 
@@ -97,7 +103,10 @@ import Testing
     }
 
     @Test func spoofCheckScript() {
-        let check = SpoofCheck(runner: RecordingFirewall(), owner: MasqueradeOwner(network: "n", containerID: "c1", ifName: "eth0"))
-        expectGolden(check.makeSetupScript(hostInterface: "veth0a1b2c3d", mac: MACAddress("02:00:00:00:00:01")!), "spoofcheck-setup.txt")
+        let check = SpoofCheck(
+            runner: RecordingFirewall(), owner: MasqueradeOwner(network: "n", containerID: "c1", ifName: "eth0"))
+        expectGolden(
+            check.makeSetupScript(hostInterface: "veth0a1b2c3d", mac: MACAddress("02:00:00:00:00:01")!),
+            "spoofcheck-setup.txt")
     }
 }

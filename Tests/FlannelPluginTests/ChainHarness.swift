@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Addressing
-import Glibc
-#endif
 import JSON
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Addressing
+import Glibc
+#endif
 
 /// The delegates flannel runs in a chain test (`bridge` and `host-local`): Go's reference plugins or ours.
 extension Implementation {
@@ -63,9 +64,13 @@ final class FlannelNode {
     }
 
     /// Runs the built flannel inside the host namespace with a clean environment.
-    func flannel(_ command: String, _ config: String, containerID: String = "", pod: TestNamespace? = nil) throws -> PluginOutput {
-        var env = ["CNI_COMMAND=" + command, "CNI_PATH=\(bin):\(TestEnvironment.goPluginDirectory)",
-                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+    func flannel(_ command: String, _ config: String, containerID: String = "", pod: TestNamespace? = nil) throws
+        -> PluginOutput
+    {
+        var env = [
+            "CNI_COMMAND=" + command, "CNI_PATH=\(bin):\(TestEnvironment.goPluginDirectory)",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        ]
         if !containerID.isEmpty { env += ["CNI_CONTAINERID=" + containerID, "CNI_IFNAME=eth0"] }
         if let pod { env.append("CNI_NETNS=" + pod.path) }
         return try runPlugin(TestEnvironment.binary("flannel"), environment: env, stdin: Array(config.utf8), in: host)
@@ -81,7 +86,9 @@ final class FlannelNode {
 
     func storedFiles() -> [String] { ((try? FileSystem.listDirectory(dataDir)) ?? []).sorted() }
 
-    func stored(_ containerID: String) throws -> JSONValue { try JSONValue.parse(try FileSystem.readFile(dataDir + "/" + containerID)) }
+    func stored(_ containerID: String) throws -> JSONValue {
+        try JSONValue.parse(try FileSystem.readFile(dataDir + "/" + containerID))
+    }
 
     func useRealBridge() throws { try run(["ln", "-sfn", chain.path("bridge"), bin + "/bridge"]) }
 
@@ -95,7 +102,8 @@ final class FlannelNode {
     func useRecordingBridge() throws { try installScript(#"cat > "\#(scratch.path)/delegate-$CNI_COMMAND.json""#) }
 
     func recorded(_ command: String) throws -> JSONObject {
-        try #require(try JSONValue.parse(try FileSystem.readFile(scratch.path + "/delegate-\(command).json")).objectValue)
+        try #require(
+            try JSONValue.parse(try FileSystem.readFile(scratch.path + "/delegate-\(command).json")).objectValue)
     }
 
     func installScript(_ body: String) throws {
@@ -107,7 +115,8 @@ final class FlannelNode {
 extension TestNamespace {
     /// `ip -o addr show dev eth0` (empty when eth0 is gone).
     func eth0Addresses() -> String {
-        guard let result = try? exec(["ip", "-o", "addr", "show", "dev", "eth0"], check: false), result.exitCode == 0 else {
+        guard let result = try? exec(["ip", "-o", "addr", "show", "dev", "eth0"], check: false), result.exitCode == 0
+        else {
             return ""
         }
         return String(decoding: result.stdout, as: UTF8.self)

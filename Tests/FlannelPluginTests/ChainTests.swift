@@ -15,7 +15,9 @@ struct ChainTests {
 
     static let stacks = [
         Stack(description: "ipv4", subnetEnv: "subnet.env", addresses: ["10.244.1.2/24"]),
-        Stack(description: "dualstack", subnetEnv: "subnet-dualstack.env", addresses: ["10.244.1.2/24", "2001:db8:42:1::2/64"]),
+        Stack(
+            description: "dualstack", subnetEnv: "subnet-dualstack.env",
+            addresses: ["10.244.1.2/24", "2001:db8:42:1::2/64"])
     ]
 
     /// ADD → CHECK (1.0.0 with prevResult) → DEL → DEL, with the file and reservation lifecycle.
@@ -92,7 +94,8 @@ struct ChainTests {
         let ip = add.object?["ips"]?.arrayValue?.first?.objectValue
         #expect(ip?["version"] == "4" && ip?["address"] == "10.244.1.2/24" && ip?["gateway"] == "10.244.1.1")
 
-        var expected = try #require(try JSONValue.parse(try readFixture("delegate/kube-default.expected.json")).objectValue)
+        var expected = try #require(
+            try JSONValue.parse(try readFixture("delegate/kube-default.expected.json")).objectValue)
         var ipam = try #require(expected["ipam"]?.objectValue)
         ipam["dataDir"] = .string(node.ipamDir)
         expected["ipam"] = .object(ipam)
@@ -113,7 +116,8 @@ struct ChainTests {
         _ = try FileSystem.removeFile(node.subnetFile)
         let add = try node.flannel("ADD", try node.config("0.3.1"), containerID: "c1", pod: pod)
         #expect(add.exitCode != 0)
-        #expect(add.object?["msg"]?.stringValue?.hasPrefix("failed to load flannel 'subnet.env' file") == true, "\(add)")
+        #expect(
+            add.object?["msg"]?.stringValue?.hasPrefix("failed to load flannel 'subnet.env' file") == true, "\(add)")
         #expect(node.storedFiles().isEmpty)
         #expect(node.reservations().isEmpty)
         #expect(pod.eth0Addresses().isEmpty)
@@ -186,12 +190,15 @@ struct ChainTests {
         let pod = try node.makePod()
         let marks = node.scratch.path
         try node.installScript(#"config=$(cat); echo "$config" > "\#(marks)/acted""#)
-        try FileSystem.writeFileAtomically(node.bin + "/mybridge", Array(#"""
-            #!/bin/sh
-            cat > "\#(marks)/mybridge-config"
-            echo '{"cniVersion":"0.3.1","interfaces":[],"ips":[]}'
+        try FileSystem.writeFileAtomically(
+            node.bin + "/mybridge",
+            Array(
+                #"""
+                #!/bin/sh
+                cat > "\#(marks)/mybridge-config"
+                echo '{"cniVersion":"0.3.1","interfaces":[],"ips":[]}'
 
-            """#.utf8), mode: 0o755)
+                """#.utf8), mode: 0o755)
 
         let other = try node.config("0.3.1", extra: ["delegate": ["type": "mybridge"]])
         let viaOther = try node.flannel("ADD", other, containerID: "c1", pod: pod)
@@ -226,7 +233,9 @@ struct ChainTests {
         let notReady = try node.flannel("STATUS", config)
         #expect(notReady.exitCode != 0)
         #expect(notReady.object?["code"] == 50)
-        #expect(notReady.object?["msg"]?.stringValue?.hasPrefix("flannel is not ready: failed to load flannel 'subnet.env' file") == true)
+        #expect(
+            notReady.object?["msg"]?.stringValue?.hasPrefix(
+                "flannel is not ready: failed to load flannel 'subnet.env' file") == true)
     }
 
     /// GC is forwarded with the valid attachments and removes the files of stale containers.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Short runs of `scripts/crash.sh` (kill -9 at random points of the chain's ADD and DEL, then a runtime's
 /// recovery) and `scripts/churn.sh` (parallel ADD/DEL mixes, half of the host-local calls by Go's plugin, on one

@@ -38,11 +38,16 @@ import Testing
 
     @Test func addForwardsTheDelegateErrorUnchangedAndKeepsTheFileForDel() throws {
         let sandbox = try Sandbox()
-        sandbox.runner.failures[.add] = CNIError(.internalError, "failed to set bridge addr: \"cni0\" already has an IP address different from 10.244.1.1/24")
+        sandbox.runner.failures[.add] = CNIError(
+            .internalError, "failed to set bridge addr: \"cni0\" already has an IP address different from 10.244.1.1/24"
+        )
         let run = sandbox.run("ADD", sandbox.config())
         #expect(run.exitCode == 1)
-        #expect(run.json == ["cniVersion": "0.3.1", "code": 999,
-                             "msg": "failed to set bridge addr: \"cni0\" already has an IP address different from 10.244.1.1/24"])
+        #expect(
+            run.json == [
+                "cniVersion": "0.3.1", "code": 999,
+                "msg": "failed to set bridge addr: \"cni0\" already has an IP address different from 10.244.1.1/24"
+            ])
         #expect(sandbox.storedFiles() == ["ctr1"], "the runtime's follow-up DEL replays it")
     }
 
@@ -50,7 +55,8 @@ import Testing
         let sandbox = try Sandbox()
         _ = sandbox.run("ADD", sandbox.config())
         let stored = try FileSystem.readFile(sandbox.dataDir + "/ctr1")
-        try sandbox.writeSubnetEnv("FLANNEL_NETWORK=10.99.0.0/16\nFLANNEL_SUBNET=10.99.1.1/24\nFLANNEL_MTU=1400\nFLANNEL_IPMASQ=false\n")
+        try sandbox.writeSubnetEnv(
+            "FLANNEL_NETWORK=10.99.0.0/16\nFLANNEL_SUBNET=10.99.1.1/24\nFLANNEL_MTU=1400\nFLANNEL_IPMASQ=false\n")
         let run = sandbox.run("DEL", sandbox.config())
         #expect(run.exitCode == 0, "\(run.stdout)")
         let del = try #require(sandbox.runner.calls.last)
@@ -151,7 +157,8 @@ import Testing
     @Test func delReadsAFileWrittenByTheGoPlugin() throws {
         let sandbox = try Sandbox(subnetEnv: nil)
         // json.Marshal of a Go map: sorted keys, compact.
-        let goFile = #"{"cniVersion":"0.3.1","hairpinMode":true,"ipMasq":false,"ipam":{"ranges":[[{"subnet":"10.244.1.0/24"}]],"routes":[{"dst":"10.244.0.0/16"}],"type":"host-local"},"isDefaultGateway":true,"isGateway":true,"mtu":1450,"name":"cbr0","type":"bridge"}"#
+        let goFile =
+            #"{"cniVersion":"0.3.1","hairpinMode":true,"ipMasq":false,"ipam":{"ranges":[[{"subnet":"10.244.1.0/24"}]],"routes":[{"dst":"10.244.0.0/16"}],"type":"host-local"},"isDefaultGateway":true,"isGateway":true,"mtu":1450,"name":"cbr0","type":"bridge"}"#
         try FileSystem.makeDirectories(sandbox.dataDir, mode: 0o700)
         try FileSystem.writeFileAtomically(sandbox.dataDir + "/ctr1", Array(goFile.utf8))
         #expect(sandbox.run("DEL", sandbox.config()).exitCode == 0)
@@ -162,7 +169,8 @@ import Testing
     @Test func checkSendsTheStoredConfigWithFlannelsPrevResultAndVersion() throws {
         let sandbox = try Sandbox()
         _ = sandbox.run("ADD", sandbox.config("0.3.1"))
-        let prevResult = #","prevResult":{"cniVersion":"1.0.0","ips":[{"address":"10.244.1.2/24","gateway":"10.244.1.1","interface":2}]}"#
+        let prevResult =
+            #","prevResult":{"cniVersion":"1.0.0","ips":[{"address":"10.244.1.2/24","gateway":"10.244.1.1","interface":2}]}"#
         let run = sandbox.run("CHECK", sandbox.config("1.0.0", extra: prevResult))
         #expect(run.exitCode == 0, "\(run.stdout)")
         let check = try #require(sandbox.runner.calls.last)

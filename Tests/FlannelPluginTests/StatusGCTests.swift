@@ -26,7 +26,8 @@ import Testing
     @Test func gcForwardsTheAttachmentsAndRemovesStaleFiles() throws {
         let sandbox = try Sandbox()
         for id in ["keep", "stale1", "stale2"] { _ = sandbox.run("ADD", sandbox.config("1.1.0"), containerID: id) }
-        let attachments = #","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}],"cni.dev/attachments":[{"containerID":"keep","ifname":"eth0"}]"#
+        let attachments =
+            #","cni.dev/valid-attachments":[{"containerID":"keep","ifname":"eth0"}],"cni.dev/attachments":[{"containerID":"keep","ifname":"eth0"}]"#
         let run = sandbox.run("GC", sandbox.config("1.1.0", extra: attachments))
         #expect(run.exitCode == 0, "\(run.stdout)")
         #expect(run.stdout.isEmpty)

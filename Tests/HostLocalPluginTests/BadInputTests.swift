@@ -32,7 +32,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(name: "unknown-command", code: 4, command: "FROB"),
         BadInput(name: "unsupported-version", code: 1, top: ["cniVersion": "9.9.9"]),
         BadInput(
-            name: "exhausted", code: 100, ranges: [[["subnet": "10.10.0.0/30"]]], setupRanges: [[["subnet": "10.10.0.0/30"]]]),
+            name: "exhausted", code: 100, ranges: [[["subnet": "10.10.0.0/30"]]],
+            setupRanges: [[["subnet": "10.10.0.0/30"]]]),
         BadInput(name: "requested-taken", code: 101, args: "IP=10.10.0.2"),
         BadInput(name: "requested-gateway", code: 101, args: "IP=10.10.0.1"),
         BadInput(name: "requested-outside", code: 101, top: ["args": ["cni": ["ips": ["192.168.1.1"]]]]),
@@ -45,10 +46,13 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(name: "cni-args-unknown", code: 4, args: "FOO=1"),
         BadInput(name: "cni-args-bad-ip", code: 4, args: "IP=10.10.0.300"),
         BadInput(name: "missing-ipam", code: 7, top: ["ipam": nil]),
-        BadInput(name: "overlapping-range-sets", code: 7, ranges: [[["subnet": "10.10.0.0/29"]], [["subnet": "10.10.0.0/16"]]]),
+        BadInput(
+            name: "overlapping-range-sets", code: 7,
+            ranges: [[["subnet": "10.10.0.0/29"]], [["subnet": "10.10.0.0/16"]]]),
         BadInput(name: "subnet-too-small", code: 7, ranges: [[["subnet": "10.10.0.0/31"]]]),
         BadInput(name: "subnet-wrong-type", code: 7, ranges: [[["subnet": 5]]]),
-        BadInput(name: "range-start-outside", code: 7, ranges: [[["subnet": "10.10.0.0/29", "rangeStart": "10.11.0.1"]]]),
+        BadInput(
+            name: "range-start-outside", code: 7, ranges: [[["subnet": "10.10.0.0/29", "rangeStart": "10.11.0.1"]]]),
         BadInput(name: "mixed-families", code: 7, ranges: [[["subnet": "10.10.0.0/29"], ["subnet": "fd00::/64"]]]),
         BadInput(name: "data-dir-not-a-directory", code: 5, ipam: ["dataDir": "$DATADIR/file/sub"]),
         BadInput(name: "resolvconf-missing", code: 5, ipam: ["resolvConf": "$DATADIR/no-such-resolv.conf"]),
@@ -57,8 +61,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(name: "stdin-1mib-of-whitespace", code: 7, padding: Skel.stdinLimit),
         BadInput(name: "containerid-5000-bytes", code: 4, containerID: String(repeating: "a", count: 5000)),
         BadInput(name: "containerid-201-bytes", code: 4, containerID: String(repeating: "b", count: 201)),
-        BadInput(name: "check-containerid-5000-bytes", code: 4, command: "CHECK",
-                 containerID: String(repeating: "a", count: 5000)),
+        BadInput(
+            name: "check-containerid-5000-bytes", code: 4, command: "CHECK",
+            containerID: String(repeating: "a", count: 5000))
     ]
 
     @Test(arguments: cases) func failsWithItsCodeAndChangesNothing(_ bad: BadInput) throws {
@@ -100,7 +105,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         }
         if let raw = bad.rawStdin { return Array(raw.utf8) }
         for (key, value) in bad.ipam {
-            network.ipam[key] = value.stringValue.map { .string($0.replacing("$DATADIR", with: network.dataDir)) } ?? value
+            network.ipam[key] =
+                value.stringValue.map { .string($0.replacing("$DATADIR", with: network.dataDir)) } ?? value
         }
         var document = (try? JSONValue.parse(network.config()))?.objectValue ?? [:]  // our own valid JSON
         for (key, value) in bad.top {

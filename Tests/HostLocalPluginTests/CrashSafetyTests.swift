@@ -27,7 +27,9 @@ import Testing
         let survivors = try network.reservations()
         for (address, record) in survivors {
             let id = record.split(separator: "\r\n").first.map(String.init) ?? ""
-            #expect(record == id + "\r\neth0" && id.hasPrefix("k"), "\(address) holds a partial record: \(record.debugDescription)")
+            #expect(
+                record == id + "\r\neth0" && id.hasPrefix("k"),
+                "\(address) holds a partial record: \(record.debugDescription)")
         }
         // Every surviving reservation is released by its DEL; the network then hands out addresses again,
         // and stale temp files left by the kills are gone after that call.

@@ -44,7 +44,8 @@ import Testing
         guard Prerequisite.goPlugins.require() else { return }
         let network = try Network()
         let script = try writeBurst(network, count: 64, mixed: mixed)
-        let burst = try Spawn.run(path: "/bin/sh", arguments: ["sh", script], environment: ["PATH=/usr/bin:/bin"], stdin: [])
+        let burst = try Spawn.run(
+            path: "/bin/sh", arguments: ["sh", script], environment: ["PATH=/usr/bin:/bin"], stdin: [])
         #expect(burst.exitCode == 0, "\(String(decoding: burst.stdout + burst.stderr, as: UTF8.self))")
         var seen: [String] = []
         for i in 0..<64 {

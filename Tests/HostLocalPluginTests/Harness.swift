@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import JSON
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One network in a temp data dir, and the plugin invocations a runtime would make on it.
 final class Network {
@@ -40,7 +41,7 @@ final class Network {
     ) throws -> PluginOutput {
         var env: [String: String] = [
             "CNI_COMMAND": command, "CNI_CONTAINERID": containerID, "CNI_NETNS": "/var/run/netns/test-\(containerID)",
-            "CNI_IFNAME": ifName, "CNI_PATH": TestEnvironment.goPluginDirectory,
+            "CNI_IFNAME": ifName, "CNI_PATH": TestEnvironment.goPluginDirectory
         ]
         if let args { env["CNI_ARGS"] = args }
         for (key, value) in environment { env[key] = value }
@@ -52,7 +53,8 @@ final class Network {
 
     /// ADD that must succeed; returns the addresses of the result.
     @discardableResult
-    func add(_ containerID: String, ifName: String = "eth0", implementation: Implementation = .swift) throws -> [String] {
+    func add(_ containerID: String, ifName: String = "eth0", implementation: Implementation = .swift) throws -> [String]
+    {
         let out = try run("ADD", containerID, ifName: ifName, implementation: implementation)
         try #require(out.exitCode == 0, "ADD \(containerID) failed: \(out.stdout) \(out.stderr)")
         return addresses(out)
@@ -64,8 +66,13 @@ final class Network {
         guard FileSystem.isDirectory(dataDir) else { return files }
         for entry in try FileSystem.listDirectory(dataDir) {
             let path = dataDir + "/" + entry
-            guard FileSystem.isDirectory(path) else { files[entry] = try FileSystem.readFile(path); continue }
-            for name in try FileSystem.listDirectory(path) { files[entry + "/" + name] = try FileSystem.readFile(path + "/" + name) }
+            guard FileSystem.isDirectory(path) else {
+                files[entry] = try FileSystem.readFile(path)
+                continue
+            }
+            for name in try FileSystem.listDirectory(path) {
+                files[entry + "/" + name] = try FileSystem.readFile(path + "/" + name)
+            }
         }
         return files
     }
@@ -73,7 +80,8 @@ final class Network {
     /// The reservation files (names that are addresses) and their contents.
     func reservations() throws -> [String: String] {
         var result: [String: String] = [:]
-        for name in try FileSystem.listDirectory(directory) where name.first!.isHexDigit && (name.contains(".") || name.contains(":")) && !name.contains(".tmp.") {
+        for name in try FileSystem.listDirectory(directory)
+        where name.first!.isHexDigit && (name.contains(".") || name.contains(":")) && !name.contains(".tmp.") {
             result[name] = try FileSystem.readText(directory + "/" + name)
         }
         return result

@@ -10,7 +10,8 @@ import Testing
 func runInProcess(_ plugin: HostLocalPlugin, _ environment: [String: String], stdin: [UInt8]) -> (Int32, String) {
     let box = OutputBox()
     let sink = OutputSink(stdout: { box.append($0) }, stderr: { _ in })
-    let code = Skel.run(plugin, environment: Environment(environment), stdin: { () throws(Errno) in stdin }, output: sink)
+    let code = Skel.run(
+        plugin, environment: Environment(environment), stdin: { () throws(Errno) in stdin }, output: sink)
     return (code, String(decoding: box.bytes, as: UTF8.self))
 }
 
@@ -20,7 +21,10 @@ final class OutputBox: @unchecked Sendable {
 }
 
 @Suite struct InProcessTests {
-    let env = ["CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c1", "CNI_NETNS": "/var/run/netns/x", "CNI_IFNAME": "eth0", "CNI_PATH": "/x"]
+    let env = [
+        "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "c1", "CNI_NETNS": "/var/run/netns/x", "CNI_IFNAME": "eth0",
+        "CNI_PATH": "/x"
+    ]
 
     @Test func lockTimeoutIsTryAgainLater() throws {
         let network = try Network()

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Files planted in the network directory (a symlink or a FIFO under a name host-local writes) are never written
 /// through: the file is replaced, or the call is refused; whatever a symlink points to stays untouched.
@@ -21,7 +22,7 @@ import Testing
         Case(file: "last_reserved_ip.0", fifo: true),
         Case(file: "boot_id"),  // replaced by temp + rename when the boot is recorded
         Case(file: "10.10.0.3"),  // a name the next ADD would reserve: taken as in use, the next address is used
-        Case(file: "lock", code: 5),  // refused: replacing it would split the lock from the Go plugin's
+        Case(file: "lock", code: 5)  // refused: replacing it would split the lock from the Go plugin's
     ]
 
     @Test(arguments: cases, [true, false])

@@ -11,7 +11,9 @@ import Testing
         try network.add("gone")
         try FileSystem.writeFileAtomically(network.directory + "/10.10.0.50", Array("legacykeep".utf8))
         try FileSystem.writeFileAtomically(network.directory + "/10.10.0.51", Array("legacygone".utf8))
-        let valid: JSONValue = [["containerID": "keep", "ifname": "eth0"], ["containerID": "legacykeep", "ifname": "eth0"]]
+        let valid: JSONValue = [
+            ["containerID": "keep", "ifname": "eth0"], ["containerID": "legacykeep", "ifname": "eth0"]
+        ]
         let out = try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/valid-attachments": valid]))
         #expect(out.exitCode == 0 && out.stdout.isEmpty, "\(out.stdout)")
         #expect(try network.reservations() == ["10.10.0.2": "keep\r\neth0", "10.10.0.50": "legacykeep"])
@@ -24,7 +26,8 @@ import Testing
         try network.add("a")
         try network.add("b")
         let valid: JSONValue = [["containerID": "a", "ifname": "eth0"]]
-        #expect(try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/attachments": valid])).exitCode == 0)
+        #expect(
+            try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/attachments": valid])).exitCode == 0)
         #expect(try network.reservations().values.sorted() == ["a\r\neth0"])
     }
 
@@ -33,10 +36,14 @@ import Testing
         try network.add("a")
         #expect(try network.run("GC", "", ifName: "", stdin: network.config([:])).exitCode == 0)
         #expect(try network.reservations().count == 1, "no list given: nothing to decide on")
-        #expect(try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/valid-attachments": nil])).exitCode == 0)
+        #expect(
+            try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/valid-attachments": nil])).exitCode
+                == 0)
         #expect(try network.reservations().isEmpty, "null is Go's empty slice: nothing is valid")
         try network.add("b")
-        #expect(try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/valid-attachments": []])).exitCode == 0)
+        #expect(
+            try network.run("GC", "", ifName: "", stdin: network.config(["cni.dev/valid-attachments": []])).exitCode
+                == 0)
         #expect(try network.reservations().isEmpty)
     }
 

@@ -7,10 +7,12 @@ import Testing
     static let versions = ["0.1.0", "0.2.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]
 
     func dualStack(_ version: String) throws -> Network {
-        let network = try Network(version: version, ranges: [
-            [["subnet": "10.10.0.0/24", "gateway": "10.10.0.1"]],
-            [["subnet": "fd10::/64", "rangeStart": "fd10::100", "rangeEnd": "fd10::1ff"]],
-        ])
+        let network = try Network(
+            version: version,
+            ranges: [
+                [["subnet": "10.10.0.0/24", "gateway": "10.10.0.1"]],
+                [["subnet": "fd10::/64", "rangeStart": "fd10::100", "rangeEnd": "fd10::1ff"]]
+            ])
         network.ipam["routes"] = [["dst": "0.0.0.0/0"], ["dst": "fd10::/48", "gw": "fd10::1"]]
         network.ipam["resolvConf"] = .string(fixturePath("resolv.conf"))
         return network
@@ -53,14 +55,17 @@ import Testing
     @Test func legacySubnetAndRuntimeRangesArePrepended() throws {
         let network = try Network(ranges: [[["subnet": "10.3.0.0/24"]]])
         network.ipam["subnet"] = "10.2.0.0/24"
-        let out = try network.run("ADD", stdin: network.config(["runtimeConfig": ["ipRanges": [[["subnet": "10.1.0.0/24"]]]]]))
+        let out = try network.run(
+            "ADD", stdin: network.config(["runtimeConfig": ["ipRanges": [[["subnet": "10.1.0.0/24"]]]]]))
         #expect(addresses(out) == ["10.1.0.2/24", "10.2.0.2/24", "10.3.0.2/24"])
     }
 
     @Test func requestedAddressesFromAllSources() throws {
-        let network = try Network(ranges: [[["subnet": "10.1.0.0/24"]], [["subnet": "10.2.0.0/24"]], [["subnet": "fd00::/64"]]])
+        let network = try Network(ranges: [
+            [["subnet": "10.1.0.0/24"]], [["subnet": "10.2.0.0/24"]], [["subnet": "fd00::/64"]]
+        ])
         let stdin = network.config([
-            "args": ["cni": ["ips": ["10.2.0.20"]]], "runtimeConfig": ["ips": ["fd00::5/64"]],
+            "args": ["cni": ["ips": ["10.2.0.20"]]], "runtimeConfig": ["ips": ["fd00::5/64"]]
         ])
         let out = try network.run("ADD", args: "IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.1.0.10", stdin: stdin)
         #expect(addresses(out) == ["10.1.0.10/24", "10.2.0.20/24", "fd00::5/64"], "\(out.stdout)")

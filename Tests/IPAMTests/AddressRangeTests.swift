@@ -5,7 +5,9 @@ import Testing
 func ip(_ text: String) -> IPAddress { IPAddress(text)! }
 func net(_ text: String) -> IPNetwork { IPNetwork(text)! }
 
-func range(_ subnet: String, _ start: String? = nil, _ end: String? = nil, gateway: String? = nil) throws -> AddressRange {
+func range(_ subnet: String, _ start: String? = nil, _ end: String? = nil, gateway: String? = nil) throws
+    -> AddressRange
+{
     try AddressRange(subnet: net(subnet), start: start.map(ip), end: end.map(ip), gateway: gateway.map(ip))
 }
 
@@ -24,13 +26,15 @@ func range(_ subnet: String, _ start: String? = nil, _ end: String? = nil, gatew
     static let invalid: [(String, String?, String?, String?, String)] = [
         ("10.0.0.0/31", nil, nil, nil, "Network 10.0.0.0/31 too small to allocate from"),
         ("fd00::/127", nil, nil, nil, "Network fd00::/127 too small to allocate from"),
-        ("10.0.0.1/24", nil, nil, nil,
-         "Network has host bits set. For a subnet mask of length 24 the network address is 10.0.0.0"),
+        (
+            "10.0.0.1/24", nil, nil, nil,
+            "Network has host bits set. For a subnet mask of length 24 the network address is 10.0.0.0"
+        ),
         ("10.0.0.0/24", "10.0.1.1", nil, nil, "RangeStart 10.0.1.1 not in network 10.0.0.0/24"),
         ("10.0.0.0/24", nil, "10.0.1.1", nil, "RangeEnd 10.0.1.1 not in network 10.0.0.0/24"),
         ("10.0.0.0/24", "fd00::1", nil, nil, "RangeStart fd00::1 not in network 10.0.0.0/24"),
         ("10.0.0.0/24", "10.0.0.9", "10.0.0.5", nil, "RangeStart 10.0.0.9 is after RangeEnd 10.0.0.5"),
-        ("10.0.0.0/24", nil, nil, "fd00::1", "gateway fd00::1 is not in the address family of network 10.0.0.0/24"),
+        ("10.0.0.0/24", nil, nil, "fd00::1", "gateway fd00::1 is not in the address family of network 10.0.0.0/24")
     ]
 
     @Test(arguments: invalid) func validationErrors(_ c: (String, String?, String?, String?, String)) {
@@ -45,7 +49,8 @@ func range(_ subnet: String, _ start: String? = nil, _ end: String? = nil, gatew
         #expect(throws: IPAMError.invalidRange("subnets 10.0.0.1-10.0.0.254 and 10.0.0.10-10.0.0.20 overlap")) {
             try AddressRangeSet([range("10.0.0.0/24"), range("10.0.0.0/24", "10.0.0.10", "10.0.0.20")])
         }
-        let a = try AddressRangeSet([range("10.0.0.0/24")]), b = try AddressRangeSet([range("10.0.0.0/16")])
+        let a = try AddressRangeSet([range("10.0.0.0/24")])
+        let b = try AddressRangeSet([range("10.0.0.0/16")])
         #expect(throws: IPAMError.invalidRange("range set 0 overlaps with 1")) { try AddressRangeSet.validate([a, b]) }
         try AddressRangeSet.validate([a, try AddressRangeSet([range("fd00::/64")])])
     }
@@ -77,7 +82,7 @@ func range(_ subnet: String, _ start: String? = nil, _ end: String? = nil, gatew
 
     @Test func walksAcrossRanges() throws {
         let set = try AddressRangeSet([
-            range("10.0.0.0/24", "10.0.0.10", "10.0.0.11"), range("10.0.1.0/24", "10.0.1.1", "10.0.1.3"),
+            range("10.0.0.0/24", "10.0.0.10", "10.0.0.11"), range("10.0.1.0/24", "10.0.1.1", "10.0.1.3")
         ])
         #expect(walk(set, after: "10.0.0.11") == ["10.0.1.2", "10.0.1.3", "10.0.0.10", "10.0.0.11"])
     }

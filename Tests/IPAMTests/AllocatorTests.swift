@@ -59,7 +59,9 @@ func allocator(_ subnets: String...) throws -> Allocator {
         let got = try a.allocate(for: alice, requesting: [ip("fd00::99"), ip("10.0.0.50")], in: &store)
         #expect(got.map(\.address) == [ip("10.0.0.50"), ip("fd00::99")])
         #expect(store.lastReserved(rangeSetIndex: 1) == ip("fd00::99"))
-        #expect(throws: IPAMError.requestedAddressTaken(index: 0, address: ip("10.0.0.50"), rangeSet: "10.0.0.1-10.0.0.254")) {
+        #expect(
+            throws: IPAMError.requestedAddressTaken(index: 0, address: ip("10.0.0.50"), rangeSet: "10.0.0.1-10.0.0.254")
+        ) {
             try a.allocate(for: bob, requesting: [ip("10.0.0.50")], in: &store)
         }
         #expect(throws: IPAMError.requestedGateway(index: 0, address: ip("10.0.0.1"))) {
@@ -82,7 +84,9 @@ func allocator(_ subnets: String...) throws -> Allocator {
         var store = InMemoryStore()
         store.lastReservedByIndex[0] = ip("10.0.0.20")
         store.failReserve = { $0.isIPv6 ? IPAMError.io(.noSpace, operation: "reserve", path: "x") : nil }
-        #expect(throws: IPAMError.io(.noSpace, operation: "reserve", path: "x")) { try a.allocate(for: alice, in: &store) }
+        #expect(throws: IPAMError.io(.noSpace, operation: "reserve", path: "x")) {
+            try a.allocate(for: alice, in: &store)
+        }
         #expect(store.records.isEmpty)
         #expect(store.lastReservedByIndex == [0: ip("10.0.0.20")])  // untouched
     }
@@ -92,7 +96,7 @@ func allocator(_ subnets: String...) throws -> Allocator {
         var store = InMemoryStore([
             Reservation(address: ip("10.0.0.2"), containerID: "alice", ifName: "eth0"),
             Reservation(address: ip("10.0.0.3"), containerID: "alice", ifName: nil),
-            Reservation(address: ip("10.0.0.4"), containerID: "alice", ifName: "net1"),
+            Reservation(address: ip("10.0.0.4"), containerID: "alice", ifName: "net1")
         ])
         #expect(try a.release(alice, in: &store) == [ip("10.0.0.2")])
         #expect(try a.release(alice, in: &store) == [ip("10.0.0.3")])  // only legacy left for eth0
@@ -108,7 +112,7 @@ func allocator(_ subnets: String...) throws -> Allocator {
             Reservation(address: ip("10.0.0.4"), containerID: "alice", ifName: nil),  // legacy: kept by ID
             Reservation(address: ip("10.0.0.5"), containerID: "carol", ifName: nil),
             Reservation(address: ip("10.0.0.6"), containerID: "", ifName: nil),  // empty record
-            Reservation(address: ip("10.0.0.7"), containerID: "alice", ifName: "net1"),
+            Reservation(address: ip("10.0.0.7"), containerID: "alice", ifName: "net1")
         ])
         let released = try a.collectGarbage(keeping: [alice], in: &store)
         #expect(Set(released) == Set(["10.0.0.3", "10.0.0.5", "10.0.0.6", "10.0.0.7"].map(ip)))

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Addressing
 import IPAM
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A temp data dir plus helpers to look at what landed on disk.
 final class DataDir {
@@ -52,10 +53,11 @@ final class DataDir {
         try data.write("last_reserved_ip.0", "10.0.0.6")
         try data.write("not-an-ip", "alice\r\neth0")
         let found = try data.withStore { (store) throws(IPAMError) in try store.reservations() }
-        #expect(Set(found) == [
-            Reservation(address: ip("10.0.0.5"), containerID: "legacy-id", ifName: nil),
-            Reservation(address: ip("10.0.0.6"), containerID: "gocontainer", ifName: "eth0"),
-        ])
+        #expect(
+            Set(found) == [
+                Reservation(address: ip("10.0.0.5"), containerID: "legacy-id", ifName: nil),
+                Reservation(address: ip("10.0.0.6"), containerID: "gocontainer", ifName: "eth0")
+            ])
         let a = try allocator("10.0.0.0/24")
         let next = try data.withStore { (store) throws(IPAMError) in
             try a.allocate(for: alice, in: &store)

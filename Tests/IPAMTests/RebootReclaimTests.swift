@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Addressing
 import IPAM
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Boot id and `/proc/stat` stand-ins in a temp dir.
 struct FakeBoot {
@@ -46,7 +47,8 @@ func setModificationTime(_ path: String, _ seconds: Int) {
         // Same boot: file times are not looked at again, even for an old-looking file.
         try data.write("10.0.0.4", "older\r\neth0")
         setModificationTime(data.directory + "/10.0.0.4", now - 9000)
-        let again = try data.withStore(boot: boot.source) { (store) throws(IPAMError) in try store.reservations().count }
+        let again = try data.withStore(boot: boot.source) { (store) throws(IPAMError) in try store.reservations().count
+        }
         #expect(again == 2)
     }
 
@@ -55,7 +57,8 @@ func setModificationTime(_ path: String, _ seconds: Int) {
         let now = Clock.now()
         try data.write("10.0.0.3", "fresh\r\neth0")
         let boot = try FakeBoot(data.temp, id: "b1", btime: now - 60)
-        let count = try data.withStore(boot: boot.source) { (store) throws(IPAMError) in try store.reservations().count }
+        let count = try data.withStore(boot: boot.source) { (store) throws(IPAMError) in try store.reservations().count
+        }
         #expect(count == 1)
         #expect(try data.files().contains(FileStore.bootMarkerName))
     }

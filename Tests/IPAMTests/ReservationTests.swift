@@ -13,7 +13,7 @@ import Testing
         ("abc", "abc", nil),
         ("  abc\n", "abc", nil),
         ("", "", nil),
-        ("boot_id 1234", "boot_id 1234", nil),
+        ("boot_id 1234", "boot_id 1234", nil)
     ])
     func parsing(_ c: (String, String, String?)) {
         let r = Reservation(address: ip("10.0.0.2"), record: Array(c.0.utf8))

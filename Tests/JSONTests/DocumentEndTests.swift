@@ -24,7 +24,8 @@ import Testing
 
     /// Every prefix of a document is incomplete; the whole is complete; a prefix parses exactly when it is whole.
     @Test func prefixesOfARealResult() throws {
-        let text = #"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24","gateway":"10.0.0.1"}],"dns":{"search":["a\"]"]}}"#
+        let text =
+            #"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24","gateway":"10.0.0.1"}],"dns":{"search":["a\"]"]}}"#
         let bytes = Array(text.utf8)
         for n in 0..<bytes.count { #expect(JSONValue.documentEnd(in: Array(bytes[..<n])) == nil, "prefix \(n)") }
         #expect(JSONValue.documentEnd(in: bytes + Array("\n".utf8)) == bytes.count)

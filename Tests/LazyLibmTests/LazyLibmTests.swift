@@ -11,10 +11,10 @@ import Testing
     /// (x, ceil(x), floor(x))
     static let cases: [(Double, Double, Double)] = [
         (0.5, 1, 0), (-0.5, -0.0, -1), (1, 1, 1), (-1.5, -1, -2), (2.5, 3, 2),
-        (4503599627370495.5, 4503599627370496, 4503599627370495),
-        (-4503599627370495.5, -4503599627370495, -4503599627370496),
-        (9007199254740994, 9007199254740994, 9007199254740994),
-        (1e300, 1e300, 1e300), (-0x1p-1040, -0.0, -1), (0.9999999999999999, 1, 0),
+        (4503599627370495.5, 4_503_599_627_370_496, 4_503_599_627_370_495),
+        (-4503599627370495.5, -4_503_599_627_370_495, -4_503_599_627_370_496),
+        (9_007_199_254_740_994, 9_007_199_254_740_994, 9_007_199_254_740_994),
+        (1e300, 1e300, 1e300), (-0x1p-1040, -0.0, -1), (0.9999999999999999, 1, 0)
     ]
 
     @Test(arguments: cases)
@@ -40,7 +40,9 @@ import Testing
     @Test func ceilAndFloorByDefinition() {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         for _ in 0..<200_000 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
             for x in [Double(bitPattern: state), Double(Int64(bitPattern: state)) / 1024] where x.isFinite {
                 let (c, f) = (ceil(Self.opaque(x)), floor(Self.opaque(x)))
                 #expect(c >= x && (c == x || c - 1 < x) && c == c.rounded(.towardZero), "ceil(\(x)) = \(c)")

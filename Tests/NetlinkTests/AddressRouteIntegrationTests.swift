@@ -1,7 +1,7 @@
 import Addressing
 import Netlink
-import Testing
 import TestSupport
+import Testing
 
 /// Addresses, routes and neighbors on links inside throw-away namespaces.
 @Suite(.serialized, .enabled(if: TestEnvironment.integrationEnabled))
@@ -38,12 +38,14 @@ struct AddressRouteIntegrationTests {
         let (main, custom, v6, replaced, missing) = try withNetlink(in: ns) { nl in
             let link = try upVeth(nl, "10.1.2.3/24", "fd00:1::3/64")
             try nl.addRoute(Route(destination: .defaultRoute(.v4), gateway: IPAddress("10.1.2.1")))
-            try nl.addRoute(Route(
-                destination: IPNetwork("192.168.50.0/24")!, gateway: IPAddress("10.9.9.9"),
-                outputLinkIndex: link.index, onLink: true))
-            try nl.addRoute(Route(
-                destination: IPNetwork("172.16.0.0/16")!, outputLinkIndex: link.index, priority: 50, table: 100,
-                mtu: 1400, advertisedMSS: 1360))
+            try nl.addRoute(
+                Route(
+                    destination: IPNetwork("192.168.50.0/24")!, gateway: IPAddress("10.9.9.9"),
+                    outputLinkIndex: link.index, onLink: true))
+            try nl.addRoute(
+                Route(
+                    destination: IPNetwork("172.16.0.0/16")!, outputLinkIndex: link.index, priority: 50, table: 100,
+                    mtu: 1400, advertisedMSS: 1360))
             try nl.addRoute(Route(destination: IPNetwork("fd00:2::/64")!, gateway: IPAddress("fd00:1::1"), priority: 7))
             let main = try nl.routes(family: .v4, linkIndex: link.index)
             let custom = try nl.routes(family: .v4, table: 100)
@@ -107,9 +109,10 @@ struct AddressRouteIntegrationTests {
         #expect(!before.isEmpty && after == "0")
         #expect(try ns.exec(["cat", "/proc/sys/net/ipv4/ip_forward"]).stdout == Array("1\n".utf8))
         #expect(try Sysctl.value("net/ipv4/ip_forward") == rootValue)
-        for key in ["net/../../etc/passwd", "net/./ipv4/ip_forward", "net//ipv4/ip_forward", "/net/ipv4/ip_forward",
-            "net/ipv4/ip_forward/", "", "..", "net/ipv4/.."]
-        {
+        for key in [
+            "net/../../etc/passwd", "net/./ipv4/ip_forward", "net//ipv4/ip_forward", "/net/ipv4/ip_forward",
+            "net/ipv4/ip_forward/", "", "..", "net/ipv4/.."
+        ] {
             #expect(throws: NetlinkError.self, "\(key)") { try Sysctl.value(key) }
         }
         let missing = netlinkError { _ = try Sysctl.value("net/ipv4/no_such_key") }

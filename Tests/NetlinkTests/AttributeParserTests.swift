@@ -46,7 +46,8 @@ import Testing
             #expect(walkedAll.map(\.type) == list.map(\.type))
             #expect(walkedAll.map { Array($0.payload) } == list.map { Array($0.payload) })
             for type in UInt16(0)...UInt16(40) {
-                let walked = list.first(type), iterated = list.first { $0.type == type }
+                let walked = list.first(type)
+                let iterated = list.first { $0.type == type }
                 #expect(walked?.type == iterated?.type)
                 #expect(walked.map { Array($0.payload) } == iterated.map { Array($0.payload) })
             }
@@ -72,9 +73,10 @@ import Testing
             spec.put(BridgeAttribute.vlanInfo, [0x00, 0x00, 0xc8, 0x00])
         }
         let message = try #require(NetlinkMessage.split(builder.finished(sequence: 1)[...]).first)
-        #expect(NetlinkSocket.parseVLANs(message, linkIndex: 7) == [
-            BridgeVLAN(id: 1, flags: [.pvid, .untagged]), BridgeVLAN(id: 200),
-        ])
+        #expect(
+            NetlinkSocket.parseVLANs(message, linkIndex: 7) == [
+                BridgeVLAN(id: 1, flags: [.pvid, .untagged]), BridgeVLAN(id: 200)
+            ])
         #expect(NetlinkSocket.parseVLANs(message, linkIndex: 8).isEmpty)
     }
 
@@ -117,10 +119,14 @@ import Testing
 
     @Test func randomBytesNeverTrap() {
         var generator = SplitMix64(seed: 0x5eed)
-        let types = [MessageType.newLink, MessageType.newAddress, MessageType.newRoute, MessageType.newNeighbor,
-                     MessageType.error, MessageType.done]
+        let types = [
+            MessageType.newLink, MessageType.newAddress, MessageType.newRoute, MessageType.newNeighbor,
+            MessageType.error, MessageType.done
+        ]
         for round in 0..<3000 {
-            var bytes = (0..<Int.random(in: 0...160, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var bytes = (0..<Int.random(in: 0...160, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
             if round % 2 == 0, bytes.count >= 16 {  // plausible header so the payload parsers run
                 bytes.storeInteger(UInt32(bytes.count), at: 0)
                 bytes.storeInteger(types[round % types.count], at: 4)
@@ -132,7 +138,10 @@ import Testing
                 _ = Neighbor(parsing: message)
                 _ = ErrorPayload(message)
                 _ = NetlinkSocket.parseVLANs(message, linkIndex: 0)
-                for attribute in message.attributes(afterHeader: 4) { _ = Array(attribute.nested); _ = attribute.string }
+                for attribute in message.attributes(afterHeader: 4) {
+                    _ = Array(attribute.nested)
+                    _ = attribute.string
+                }
             }
         }
     }

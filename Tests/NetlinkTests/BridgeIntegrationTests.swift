@@ -1,6 +1,6 @@
 import Netlink
-import Testing
 import TestSupport
+import Testing
 
 /// Bridge-port flags and VLAN filtering, inside throw-away namespaces.
 @Suite(.serialized, .enabled(if: TestEnvironment.integrationEnabled))

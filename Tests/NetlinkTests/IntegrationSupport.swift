@@ -1,7 +1,7 @@
 import NetNS
 import Netlink
-import Testing
 import TestSupport
+import Testing
 
 /// Runs `body` with a netlink socket opened inside `namespace` (on NetNS.run's helper thread).
 /// Assertions belong outside: return what must be checked.

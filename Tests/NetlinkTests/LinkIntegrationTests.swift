@@ -1,8 +1,8 @@
 import Addressing
 import NetNS
 import Netlink
-import Testing
 import TestSupport
+import Testing
 
 /// Links created inside throw-away namespaces (never in the machine's root namespace).
 @Suite(.serialized, .enabled(if: TestEnvironment.integrationEnabled))
@@ -13,7 +13,9 @@ struct LinkIntegrationTests {
         let (first, second, clash, wrongKind) = try withNetlink(in: ns) { nl in
             let first = try nl.ensureBridge(named: "br0", mtu: 1400)
             let second = try nl.ensureBridge(named: "br0", mtu: 9000)  // existing bridge: MTU left alone
-            let clash = netlinkError { try nl.createLink(LinkRequest(name: "br0", kind: .bridge(vlanFiltering: false))) }
+            let clash = netlinkError {
+                try nl.createLink(LinkRequest(name: "br0", kind: .bridge(vlanFiltering: false)))
+            }
             _ = try nl.createVeth(named: "veth0", peer: VethPeer(name: "veth1"))  // (no dummy module on every kernel)
             let wrongKind = netlinkError { _ = try nl.ensureBridge(named: "veth0") }
             return (first, second, clash, wrongKind)

@@ -1,6 +1,6 @@
 import Addressing
-import Testing
 import TestSupport
+import Testing
 
 @testable import Netlink
 

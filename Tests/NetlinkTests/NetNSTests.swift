@@ -1,10 +1,11 @@
+import NetNS
+import Netlink
+import TestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import NetNS
-import Netlink
-import Testing
-import TestSupport
 
 struct ExpectedFailure: Error, Equatable {}
 

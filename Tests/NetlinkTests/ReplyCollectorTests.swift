@@ -59,7 +59,8 @@ import Testing
         #expect(exists.isExists && !exists.isNotFound && exists.errno == .fileExists)
         #expect(NetlinkError.kernel(.noSuchDevice, operation: "RTM_DELLINK", detail: nil).isNotFound)
         #expect(NetlinkError.linkNotFound("eth0").isNotFound)
-        #expect(NetlinkError.wrongKind(name: "cni0", expected: "bridge", actual: "veth").description
-            == "\"cni0\" already exists but is not a bridge (it is a veth)")
+        #expect(
+            NetlinkError.wrongKind(name: "cni0", expected: "bridge", actual: "veth").description
+                == "\"cni0\" already exists but is not a bridge (it is a veth)")
     }
 }

@@ -13,7 +13,8 @@ import Testing
 
     /// A value handed over before the task ends reaches the waiter; without one, closing wakes it with nil.
     @Test func mailboxHandsOverOneValueOrNone() throws {
-        let box = Mailbox<Int>(), release = Mailbox<Void>()
+        let box = Mailbox<Int>()
+        let release = Mailbox<Void>()
         let task = BackgroundTask {
             box.put(1)
             box.put(2)  // the first one wins

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Posix
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct FileSystemTests {
     private func mode(_ path: String) -> UInt32 {
@@ -69,7 +70,9 @@ import Testing
             #expect(FileSystem.temporaryTarget(ofFileNamed: name) == nil, "\(name)")
         }
         // Temporary files of ours, hidden or named as before they were hidden; nothing else.
-        for name in [".c1.tmp.AbCdEf", "10.0.0.2.tmp.AbC123"] { #expect(FileSystem.isTemporaryFileName(name), "\(name)") }
+        for name in [".c1.tmp.AbCdEf", "10.0.0.2.tmp.AbC123"] {
+            #expect(FileSystem.isTemporaryFileName(name), "\(name)")
+        }
         for name in ["10.0.0.2", "c1", ".c1.tmp.AbCdE", "last_reserved_ip.0", ".tmp.AbCdE"] {
             #expect(!FileSystem.isTemporaryFileName(name), "\(name)")
         }

@@ -1,14 +1,16 @@
+import Posix
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Posix
-import Testing
 
 @Suite struct ThreadTests {
     /// The body runs on another thread, and what it wrote is visible after the join.
     @Test func runJoinsANewThread() throws {
         let caller = pthread_self()
-        var ranElsewhere = false, value = 0
+        var ranElsewhere = false
+        var value = 0
         try JoinableThread.run {
             ranElsewhere = pthread_equal(pthread_self(), caller) == 0
             value = 42
@@ -18,7 +20,9 @@ import Testing
 
     /// A started thread runs while the caller goes on, and `join` waits for it.
     @Test func startedThreadOverlapsUntilJoined() throws {
-        let started = Mailbox<Void>(), proceed = Mailbox<Void>(), done = Counter()
+        let started = Mailbox<Void>()
+        let proceed = Mailbox<Void>()
+        let done = Counter()
         let thread = try JoinableThread {
             started.put(())
             _ = proceed.take()

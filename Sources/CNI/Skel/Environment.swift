@@ -41,7 +41,8 @@ public struct Environment: Sendable, Equatable {
 
     /// The part after `key=`, or nil when `entry` is about another key.
     private static func value(of entry: String, ifKeyIs key: String) -> String? {
-        let bytes = entry.utf8, name = key.utf8
+        let bytes = entry.utf8
+        let name = key.utf8
         guard bytes.count > name.count else { return nil }
         var position = bytes.startIndex
         for byte in name {

@@ -9,7 +9,8 @@ public enum ProjectInfo {
     /// that does not start with a digit ("dev") is printed as is.
     public static func about(_ plugin: String) -> String {
         let version = version
-        let label = version.utf8.first.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } == true
+        let label =
+            version.utf8.first.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } == true
             ? "v" + version : version
         return "CNI \(plugin) plugin \(mark) \(label)"
     }

@@ -37,8 +37,9 @@ public enum Skel {
                 output.stdout(versionReply())
                 return 0
             }
-            guard let call = try makeInvocation(
-                plugin, command, environment: environment, stdin: stdin, output: output, version: &version)
+            guard
+                let call = try makeInvocation(
+                    plugin, command, environment: environment, stdin: stdin, output: output, version: &version)
             else { return 0 }  // a DEL that cannot concern any attachment: nothing to do
             try validateArgs(call, plugin)
             try dispatch(plugin, call)
@@ -53,7 +54,7 @@ public enum Skel {
     public static func versionReply() -> [UInt8] {
         let reply: JSONValue = .object([
             "cniVersion": .string(CNIVersion.latest.rawValue),
-            "supportedVersions": .array(CNIVersion.allCases.map { .string($0.rawValue) }),
+            "supportedVersions": .array(CNIVersion.allCases.map { .string($0.rawValue) })
         ])
         return reply.bytes() + [0x0A]
     }
@@ -64,13 +65,15 @@ public enum Skel {
     ) throws(CNIError) -> Invocation? {
         let missing = command.requiredVariables.filter { (environment[$0] ?? "").isEmpty }
         guard missing.isEmpty else {
-            throw CNIError(.invalidEnvironmentVariables, "required env variables [\(missing.joined(separator: ","))] missing")
+            throw CNIError(
+                .invalidEnvironmentVariables, "required env variables [\(missing.joined(separator: ","))] missing")
         }
         let bytes: [UInt8]
         do { bytes = try stdin() } catch { throw CNIError(.ioFailure, "error reading from stdin: \(error)") }
         guard bytes.count <= stdinLimit else {
-            throw CNIError(.invalidNetworkConfig, "stdin exceeds \(stdinLimit) bytes",
-                           details: "the network configuration on stdin is limited to 1 MiB")
+            throw CNIError(
+                .invalidNetworkConfig, "stdin exceeds \(stdinLimit) bytes",
+                details: "the network configuration on stdin is limited to 1 MiB")
         }
         if command.isPerAttachment, try !containerIDFits(command, environment["CNI_CONTAINERID"] ?? "") {
             return nil
@@ -104,9 +107,10 @@ public enum Skel {
         let length = containerID.utf8.count
         guard length > Identifiers.containerIDLimit else { return true }
         guard command == .del else {
-            throw CNIError(.invalidEnvironmentVariables,
-                           "containerID is longer than \(Identifiers.containerIDLimit) bytes",
-                           details: "CNI_CONTAINERID has \(length) bytes")
+            throw CNIError(
+                .invalidEnvironmentVariables,
+                "containerID is longer than \(Identifiers.containerIDLimit) bytes",
+                details: "CNI_CONTAINERID has \(length) bytes")
         }
         return false
     }

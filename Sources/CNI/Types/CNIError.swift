@@ -45,7 +45,9 @@ public struct CNIError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// `{"cniVersion", "code", "msg", "details"?}`.
     public func json(version: String) -> JSONValue {
-        var object: JSONObject = ["cniVersion": .string(version), "code": .integer(Int64(code.rawValue)), "msg": .string(message)]
+        var object: JSONObject = [
+            "cniVersion": .string(version), "code": .integer(Int64(code.rawValue)), "msg": .string(message)
+        ]
         if let details, !details.isEmpty { object["details"] = .string(details) }
         return .object(object)
     }

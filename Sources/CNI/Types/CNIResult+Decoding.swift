@@ -1,5 +1,5 @@
-public import JSON
 import Addressing
+public import JSON
 
 extension CNIResult {
     /// Reads a result of any version (a `prevResult`, or a delegate's stdout) into the current model.
@@ -10,7 +10,11 @@ extension CNIResult {
             interfaces = try Self.items(&reader, "interfaces", Interface.init(reading:))
             ips = try Self.items(&reader, "ips", IPConfig.init(reading:))
             routes = try Self.items(&reader, "routes", Route.init(reading:))
-            dns = try reader.nested("dns").map { r throws(ConfigError) in var r = r; return try DNS(reading: &r) } ?? DNS()
+            dns =
+                try reader.nested("dns").map { r throws(ConfigError) in
+                    var r = r
+                    return try DNS(reading: &r)
+                } ?? DNS()
             for key in ["ip4", "ip6"] {
                 guard var legacy = try reader.nested(key) else { continue }
                 guard let address = try legacy.network("ip") else { throw .missing(legacy.path("ip")) }
@@ -39,8 +43,9 @@ extension CNIResult {
 
 extension CNIResult.Interface {
     init(reading r: inout ConfigReader) throws(ConfigError) {
-        self.init(name: try r.requiredString("name"), mac: try r.string("mac"), mtu: try r.integer("mtu", in: 0...65535),
-                  sandbox: try r.string("sandbox"))
+        self.init(
+            name: try r.requiredString("name"), mac: try r.string("mac"), mtu: try r.integer("mtu", in: 0...65535),
+            sandbox: try r.string("sandbox"))
         socketPath = try r.string("socketPath")
         pciID = try r.string("pciID")
     }
@@ -49,7 +54,9 @@ extension CNIResult.Interface {
 extension CNIResult.IPConfig {
     init(reading r: inout ConfigReader) throws(ConfigError) {
         guard let address = try r.network("address") else { throw .missing(r.path("address")) }
-        self.init(address: address, gateway: try r.address("gateway"), interface: try r.integer("interface", in: 0...Int64(Int32.max)))
+        self.init(
+            address: address, gateway: try r.address("gateway"),
+            interface: try r.integer("interface", in: 0...Int64(Int32.max)))
     }
 }
 
@@ -68,7 +75,8 @@ extension CNIResult.Route {
 extension CNIResult.DNS {
     /// Reads `{nameservers, domain, search, options}` (also the `dns` key of configs).
     public init(reading r: inout ConfigReader) throws(ConfigError) {
-        self.init(nameservers: try r.stringArray("nameservers") ?? [], domain: try r.string("domain"),
-                  search: try r.stringArray("search") ?? [], options: try r.stringArray("options") ?? [])
+        self.init(
+            nameservers: try r.stringArray("nameservers") ?? [], domain: try r.string("domain"),
+            search: try r.stringArray("search") ?? [], options: try r.stringArray("options") ?? [])
     }
 }

@@ -1,5 +1,5 @@
-import JSON
 import Addressing
+import JSON
 
 // The 0.3.x/0.4.0 shape (`ips[].version`, `"dns": {}` always) and the 0.1/0.2 shape (`ip4`/`ip6`).
 extension CNIResult {

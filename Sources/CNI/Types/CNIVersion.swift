@@ -1,3 +1,5 @@
+// The case names spell the version they stand for (v0_3_1 is 0.3.1); camel case would lose the dots.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 /// A CNI specification version this project speaks.
 public enum CNIVersion: String, CaseIterable, Comparable, Sendable, CustomStringConvertible {
     case v0_1_0 = "0.1.0"

@@ -1,5 +1,5 @@
-public import JSON
 public import Addressing
+public import JSON
 
 /// An invalid network configuration, naming the key path (`ipam.ranges[0][1].subnet`). Code 7.
 public struct ConfigError: Error, Equatable, Sendable, CNIErrorConvertible, CustomStringConvertible {

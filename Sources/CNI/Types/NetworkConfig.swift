@@ -51,7 +51,8 @@ extension NetworkConfig {
             throw CNIError(.decodingFailure, "error parsing network config: \(error)")
         }
         guard let object = document.objectValue else {
-            throw CNIError(.decodingFailure, "error parsing network config: expected a JSON object, got \(document.typeName)")
+            throw CNIError(
+                .decodingFailure, "error parsing network config: expected a JSON object, got \(document.typeName)")
         }
         return object
     }
@@ -105,7 +106,8 @@ extension NetworkConfig {
         var result = Set<Attachment>()
         for (key, list) in zip(keys, lists) {
             for (i, item) in (list ?? []).enumerated() {
-                guard let o = item.objectValue, let id = o["containerID"]?.stringValue, let ifName = o["ifname"]?.stringValue
+                guard let o = item.objectValue, let id = o["containerID"]?.stringValue,
+                    let ifName = o["ifname"]?.stringValue
                 else { throw .invalid("\(key)[\(i)]", "expected {\"containerID\": string, \"ifname\": string}") }
                 result.insert(Attachment(containerID: id, ifName: ifName))
             }

@@ -6,8 +6,9 @@ extension JSONValue {
     public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
         var error = json_error_t()
         let input = bytes.isEmpty ? [0] : bytes  // a valid pointer even for empty input
+        // json_loadb returns a new reference, released below once converted.
         let root: UnsafeMutablePointer<json_t>? = input.withUnsafeBytes { raw in
-            json_loadb(raw.bindMemory(to: CChar.self).baseAddress, bytes.count, cni_json_flags_decode(), &error)  // new ref
+            json_loadb(raw.bindMemory(to: CChar.self).baseAddress, bytes.count, cni_json_flags_decode(), &error)
         }
         guard let root else {
             let text = withUnsafeBytes(of: error.text) { raw in

@@ -121,12 +121,15 @@ struct Attributes: Sequence {
     /// attribute); stops where iteration stops, at the first malformed header. For one pass over a message that
     /// wants several types.
     func forEachInPlace(_ body: (Attribute) -> Void) {
-        let count = bytes.count, base = bytes.startIndex
+        let count = bytes.count
+        let base = bytes.startIndex
         var offset = 0
         while count - offset >= MessageBuilder.attributeHeaderLength {
             let header = bytes.withUnsafeBytes { raw in
-                (raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self),
-                 raw.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self))
+                (
+                    raw.loadUnaligned(fromByteOffset: offset, as: UInt16.self),
+                    raw.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self)
+                )
             }
             let length = Int(header.0)
             guard length >= MessageBuilder.attributeHeaderLength, length <= count - offset else { return }
