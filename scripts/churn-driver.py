@@ -12,34 +12,10 @@ everything is deleted and nothing may remain.
 
 usage: churn-driver.py --node NS --work DIR --bin DIR --go DIR --parallel N --rounds R --seed S --prefix P
 """
-import argparse, collections, concurrent.futures, ctypes, ipaddress, json, os, random, re, subprocess, sys, time
+import argparse, collections, concurrent.futures, ipaddress, json, os, random, re, subprocess, sys, time
 
-CLONE_NEWNET = 0x40000000
-libc = ctypes.CDLL(None, use_errno=True)
-
-
-def enter_netns(name):
-    fd = os.open("/run/netns/" + name, os.O_RDONLY)
-    try:
-        if libc.setns(fd, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns " + name)
-    finally:
-        os.close(fd)
-
-
-def sh(*args, check=True):
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if check and r.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: {r.stderr.strip()}")
-    return r.stdout
-
-
-def is_ip(name):
-    try:
-        ipaddress.ip_address(name)
-        return True
-    except ValueError:
-        return False
+sys.dont_write_bytecode = True
+from node_tools import enter_netns, flannel_node, is_ip, sh  # noqa: E402  (scripts/node_tools.py)
 
 
 class Node:
@@ -57,13 +33,7 @@ class Node:
                     os.symlink(target, f"{d}/{name}")
             self.paths[impl] = d
         self.host_local = {"swift": f"{args.bin}/host-local", "go": f"{args.go}/host-local"}
-        with open(f"{self.work}/subnet.env", "w") as f:
-            f.write("FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\n"
-                    "FLANNEL_IPMASQ=false\n")
-        self.flannel_config = json.dumps({
-            "cniVersion": "1.0.0", "name": "cbr0", "type": "flannel", "subnetFile": f"{self.work}/subnet.env",
-            "dataDir": self.flannel_dir, "ipam": {"dataDir": f"{self.work}/ipam"},
-            "delegate": {"hairpinMode": True, "isDefaultGateway": True}}).encode()
+        self.flannel_config = flannel_node(self.work, self.flannel_dir)
         # The range flannel's delegate gets (FLANNEL_SUBNET), same network name: one directory, one lock.
         self.ipam_config = json.dumps({
             "cniVersion": "1.0.0", "name": "cbr0", "type": "bridge",

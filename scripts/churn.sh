@@ -24,25 +24,17 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "run as root (it creates network namespaces)" >&2; exit 1; }
 ensure_packages "${RUNTIME_PACKAGES[@]}" python3 util-linux containernetworking-plugins
 [ -x $GO_DIR/host-local ] || { echo "Go host-local not found in $GO_DIR" >&2; exit 1; }
-if [ -z "$BIN" ]; then
-  echo "== release build into $RELEASE_SCRATCH" >&2
-  BIN=$(build_release)
-fi
-BIN=$(cd "$BIN" && pwd)
-for b in flannel bridge host-local; do [ -x "$BIN/$b" ] || { echo "$BIN/$b is missing" >&2; exit 1; }; done
+BIN=$(plugin_bin "$BIN")
 
-PREFIX="churn-$$"
-NODE="$PREFIX-node"
+PREFIX="churn-$$"                 # the driver names its pod namespaces $PREFIX-p<N>
 WORK=$(mktemp -d /tmp/churn.XXXXXX)
-cleanup() {
+cleanup() {                        # what the driver leaves when it is killed; the node goes in netns_cleanup
   local ns
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-" || true); do ip netns del "$ns" || true; done
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-p[0-9]+$" || true); do ip netns del "$ns" || true; done
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-ip netns add "$NODE"
-ip -n "$NODE" link set lo up
+cleanup_on_exit cleanup
+netns_new NODE "churn-node"
 # Bounded: a round of 128 slots takes seconds; 120 s per round is far beyond any healthy run.
-timeout --kill-after=10 $((120 + ROUNDS * 120)) python3 "$ROOT/scripts/churn-driver.py" --node "$NODE" \
+supervise timeout --kill-after=10 $((120 + ROUNDS * 120)) python3 "$ROOT/scripts/churn-driver.py" --node "$NODE" \
   --work "$WORK" --bin "$BIN" --go "$GO_DIR" --parallel "$PARALLEL" --rounds "$ROUNDS" --seed "$SEED" --prefix "$PREFIX"

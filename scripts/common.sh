@@ -59,11 +59,27 @@ build_release() {
   echo "$RELEASE_SCRATCH/release"
 }
 
+# plugin_bin [DIR]: prints the absolute directory of our three plugins: DIR, or the release build (build_release)
+# when DIR is empty. Fails, naming the file, when flannel, bridge or host-local is not executable there.
+plugin_bin() {
+  local dir=${1:-} p
+  if [ -z "$dir" ]; then
+    echo "== release build into $RELEASE_SCRATCH" >&2
+    ensure_packages "${BUILD_PACKAGES[@]}" >&2 || return 1
+    dir=$(build_release) || return 1
+  fi
+  dir=$(cd "$dir" && pwd) || return 1
+  for p in flannel bridge host-local; do [ -x "$dir/$p" ] || { echo "$dir/$p is missing" >&2; return 1; }; done
+  printf '%s\n' "$dir"
+}
+
 # Throw-away network namespaces and the script's cleanup. `netns_new VAR PREFIX` creates the namespace
 # PREFIX-<pid of the script> (lo up), records it and sets VAR to its name (a variable, not $(...): the record
 # must stay in this shell). `netns_cleanup` deletes exactly the recorded namespaces, newest first, and never any
 # other. `cleanup_on_exit [FUNCTION]` runs FUNCTION (the script's own cleanup: processes, temp dirs), then
-# netns_cleanup, once, on EXIT, INT and TERM.
+# netns_cleanup, once, on EXIT, INT and TERM. `supervise CMD...` runs a long command (a test driver) and returns
+# its status; bash runs no trap while a foreground command runs, so it runs CMD in the background and waits: a
+# signal to the script then cleans up at once, and the cleanup stops CMD (TERM, then waits) before anything else.
 NETNS_CREATED=()
 netns_new() {
   local name="$2-$$"
@@ -84,10 +100,20 @@ cleanup_on_exit() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
 }
+SUPERVISED=
+supervise() {
+  local rc=0
+  "$@" &
+  SUPERVISED=$!
+  wait "$SUPERVISED" || rc=$?
+  SUPERVISED=
+  return "$rc"
+}
 _run_cleanup() {
   [ "$BASHPID" = "$$" ] || return 0
   set +e   # runs as the EXIT trap: nothing here may stop it half-way
   trap - EXIT INT TERM
+  if [ -n "$SUPERVISED" ]; then kill -TERM "$SUPERVISED" 2>/dev/null; wait "$SUPERVISED" 2>/dev/null; fi
   [ -z "${CLEANUP_FUNCTION:-}" ] || "$CLEANUP_FUNCTION"
   netns_cleanup
 }

@@ -10,28 +10,13 @@ usage: crash-driver.py --node NS --work DIR --bin DIR --trials N --seed S [--fir
 """
 import argparse, collections, ctypes, ipaddress, json, os, random, re, signal, statistics, subprocess, sys, time
 
-CLONE_NEWNET = 0x40000000
+sys.dont_write_bytecode = True
+from node_tools import enter_netns, flannel_node, is_ip, libc, sh  # noqa: E402  (scripts/node_tools.py)
+
 PR_SET_CHILD_SUBREAPER = 36
-libc = ctypes.CDLL(None, use_errno=True)
 ROLES = ("flannel", "bridge", "host-local")
 TARGETS = {"flannel": ["group", "flannel"], "bridge": ["bridge"], "host-local": ["host-local"],
            "all": ["group", "flannel", "bridge", "host-local"]}
-
-
-def enter_netns(name):
-    fd = os.open("/run/netns/" + name, os.O_RDONLY)
-    try:
-        if libc.setns(fd, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns " + name)
-    finally:
-        os.close(fd)
-
-
-def sh(*args, check=True):
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if check and r.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: {r.stderr.strip()}")
-    return r.stdout
 
 
 def children(pid):
@@ -106,14 +91,7 @@ class Node:
             link = f"{self.work}/cni-bin/{name}"
             if not os.path.islink(link):
                 os.symlink(f"{args.bin}/{name}", link)
-        with open(f"{self.work}/subnet.env", "w") as f:
-            f.write("FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\n"
-                    "FLANNEL_IPMASQ=false\n")
-        # FLANNEL_IPMASQ=false: the delegate gets ipMasq=true, so every pod gets masquerade rules.
-        self.config = json.dumps({
-            "cniVersion": "1.0.0", "name": "cbr0", "type": "flannel", "subnetFile": f"{self.work}/subnet.env",
-            "dataDir": self.flannel_dir, "ipam": {"dataDir": f"{self.work}/ipam"},
-            "delegate": {"hairpinMode": True, "isDefaultGateway": True}}).encode()
+        self.config = flannel_node(self.work, self.flannel_dir)  # ipMasq on: every pod gets masquerade rules
         self.pods = []
 
     def pod(self, i):
@@ -232,14 +210,6 @@ class Node:
                     except OSError:
                         pass
         return "+".join([k for k, v in (("file", stored), ("tmp", temporary), ("ip", reserved)) if v]) or "nothing"
-
-
-def is_ip(name):
-    try:
-        ipaddress.ip_address(name)
-        return True
-    except ValueError:
-        return False
 
 
 def lifetimes(node, command, cid, pod):

@@ -30,25 +30,17 @@ while [ $# -gt 0 ]; do
 done
 [ "$(id -u)" -eq 0 ] || { echo "run as root (it creates network namespaces)" >&2; exit 1; }
 ensure_packages "${RUNTIME_PACKAGES[@]}" python3 util-linux
-if [ -z "$BIN" ]; then
-  echo "== release build into $RELEASE_SCRATCH" >&2
-  BIN=$(build_release)
-fi
-BIN=$(cd "$BIN" && pwd)
-for b in flannel bridge host-local; do [ -x "$BIN/$b" ] || { echo "$BIN/$b is missing" >&2; exit 1; }; done
+BIN=$(plugin_bin "$BIN")
 
-PREFIX="crash-$$"
-NODE="$PREFIX-node"
+PREFIX="crash-$$"                 # the driver names its pod namespaces $PREFIX-p<N>
 WORK=$(mktemp -d /tmp/crash.XXXXXX)
-cleanup() {
+cleanup() {                        # what the driver leaves when it is killed; the node goes in netns_cleanup
   local ns
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-" || true); do ip netns del "$ns" || true; done
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-p[0-9]+$" || true); do ip netns del "$ns" || true; done
   rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-ip netns add "$NODE"
-ip -n "$NODE" link set lo up
+cleanup_on_exit cleanup
+netns_new NODE "crash-node"
 # Bounded: a trial takes well under a second; 10 s per trial is far beyond any healthy run.
-timeout --kill-after=10 $((60 + TRIALS * 10)) python3 "$ROOT/scripts/crash-driver.py" --node "$NODE" --work "$WORK" \
+supervise timeout --kill-after=10 $((60 + TRIALS * 10)) python3 "$ROOT/scripts/crash-driver.py" --node "$NODE" --work "$WORK" \
   --bin "$BIN" --trials "$TRIALS" --first "$FIRST" --seed "$SEED" --plugin "$PLUGIN" --prefix "$PREFIX"
