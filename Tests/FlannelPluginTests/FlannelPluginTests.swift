@@ -15,7 +15,7 @@ import Testing
         #expect(call.type == "bridge" && call.command == .add)
         let stored = try FileSystem.readFile(sandbox.dataDir + "/ctr1")
         #expect(stored == call.stdin, "the delegate gets exactly the stored bytes")
-        expectGolden(.object(call.json), "delegate/kube-default.expected.json")
+        expectGolden(.object(call.json), "delegate/kube-default.expected.json", reference: true)
         #expect(try permissions(sandbox.dataDir) == 0o700)
         #expect(try permissions(sandbox.dataDir + "/ctr1") == 0o600)
         #expect(sandbox.storedFiles() == ["ctr1"], "no temp file left behind")
@@ -91,7 +91,7 @@ import Testing
         #expect(run.exitCode == 0, "\(run.stdout)")
         let del = try #require(sandbox.runner.calls.first)
         #expect(del.command == .del)
-        expectGolden(.object(del.json), "delegate/kube-default.expected.json")
+        expectGolden(.object(del.json), "delegate/kube-default.expected.json", reference: true)
         #expect(sandbox.storedFiles().isEmpty)
         #expect(run.stderr.contains("corrupt"))
     }
