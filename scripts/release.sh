@@ -14,8 +14,9 @@
 #   swift-cni-plugins-image-V.oci.tar                           PREFIX/swift-cni-plugins:V, installer image
 #                                                               (in the tag, + and ~ of V become _)
 #   kube-flannel-V.yml                                          conf/kube-flannel.yml naming that image
-# V is stamped into each plugin's about line (run one without CNI_COMMAND). Reproducible: file times are the
-# commit's time (SOURCE_DATE_EPOCH overrides). scripts/test-release.sh checks every artefact.
+# V is stamped into each plugin's about line (run one without CNI_COMMAND). Reproducible: two builds of one commit
+# give byte-identical artefacts; file times are the commit's time (SOURCE_DATE_EPOCH overrides).
+# scripts/test-release.sh checks every artefact.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --version) VERSION=${2#v}; shift 2 ;;
     --registry) REGISTRY=${2%/}; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -60,6 +61,12 @@ BIN=$(RELEASE_VERSION=$VERSION build_release)
 STAGE=$(mktemp -d /tmp/swift-cni-release.XXXXXX)
 cleanup() { rm -rf "$STAGE"; }
 trap cleanup EXIT INT TERM
+# Every artefact takes its binaries from one copy, with swiftc's per-compile module hash zeroed and the build ID
+# derived from the content (scripts/elf_reproducible.py): the build tree stays as SwiftPM made it.
+mkdir -p "$STAGE/bin"
+for p in "${PLUGINS[@]}" cni-install; do install -m 0755 "$BIN/$p" "$STAGE/bin/$p"; done
+python3 "$ROOT/scripts/elf_reproducible.py" "$STAGE/bin"/*
+BIN=$STAGE/bin
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
