@@ -9,33 +9,26 @@ extension BridgeConfig {
     public static func requestedMAC(
         environmentArgs: CNIArgs, configArgs: JSONObject, runtimeConfig: JSONObject
     ) throws(CNIError) -> MACAddress? {
-        let candidates = [
-            MACSource(source: "runtimeConfig.mac", value: runtimeConfig["mac"], code: .invalidNetworkConfig),
-            MACSource(source: "args.cni.mac", value: configArgs["mac"], code: .invalidNetworkConfig),
-            MACSource(
-                source: "CNI_ARGS MAC", value: environmentArgs["MAC"].map { .string($0) },
-                code: .invalidEnvironmentVariables)
-        ]
-        for candidate in candidates {
-            guard let value = candidate.value, !value.isNull, value != .string("") else { continue }
-            guard let text = value.stringValue else {
-                throw CNIError(
-                    candidate.code, "\"\(candidate.source)\" must be a string, got \(value.typeName) \(value)")
-            }
-            guard let mac = MACAddress(text), mac.isUsableUnicast else {
-                throw CNIError(
-                    candidate.code, "invalid \"\(candidate.source)\": \"\(text)\" is not a unicast MAC address")
-            }
+        if let mac = try mac(runtimeConfig["mac"], from: "runtimeConfig.mac", code: .invalidNetworkConfig) {
             return mac
         }
-        return nil
+        if let mac = try mac(configArgs["mac"], from: "args.cni.mac", code: .invalidNetworkConfig) { return mac }
+        let environment = environmentArgs["MAC"].map { JSONValue.string($0) }
+        return try mac(environment, from: "CNI_ARGS MAC", code: .invalidEnvironmentVariables)
     }
 
-    /// A struct rather than a tuple (an array of tuples needs its type metadata built at run time).
-    private struct MACSource {
-        let source: String
-        let value: JSONValue?
-        let code: CNIError.Code
+    /// One source of `requestedMAC`: nil when absent, null or empty, else a usable unicast MAC or an error.
+    private static func mac(
+        _ value: JSONValue?, from source: String, code: CNIError.Code
+    ) throws(CNIError) -> MACAddress? {
+        guard let value, !value.isNull, value != .string("") else { return nil }
+        guard let text = value.stringValue else {
+            throw CNIError(code, "\"\(source)\" must be a string, got \(value.typeName) \(value)")
+        }
+        guard let mac = MACAddress(text), mac.isUsableUnicast else {
+            throw CNIError(code, "invalid \"\(source)\": \"\(text)\" is not a unicast MAC address")
+        }
+        return mac
     }
 
     /// `vlanTrunk`: a list of `{"id": n}` and `{"minID": a, "maxID": b}` (1...4094), flattened, sorted, unique.
