@@ -54,8 +54,8 @@ build_release() {
   # setarch -R: the compiler runs without address-space randomisation. swiftc's optimiser orders some work by
   # pointer values, so with ASLR two compiles of one file can allocate registers differently (seen in bridge);
   # without it the output is a function of the input (docs/DEVELOPING.md, "Release builds").
-  (cd "$ROOT" && setarch "$(uname -m)" -R swift build -c release --scratch-path "$RELEASE_SCRATCH" --static-swift-stdlib \
-      --disable-local-rpath -debug-info-format none "${strip[@]}" -Xlinker -L"$libdir" -Xlinker -lgcc_eh \
+  (cd "$ROOT" && setarch "$(uname -m)" -R swift build -c release --scratch-path "$RELEASE_SCRATCH" \
+      --static-swift-stdlib --disable-local-rpath -debug-info-format none "${strip[@]}" -Xlinker -L"$libdir" -Xlinker -lgcc_eh \
       -Xswiftc -use-ld=lld "${stamp[@]}" \
       -Xlinker --symbol-ordering-file="$order" -Xlinker --no-warn-symbol-ordering -Xlinker --no-export-dynamic \
       -Xlinker -z -Xlinker now >&2) || return 1

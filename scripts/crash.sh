@@ -36,7 +36,9 @@ PREFIX="crash-$$"                 # the driver names its pod namespaces $PREFIX-
 WORK=$(mktemp -d /tmp/crash.XXXXXX)
 cleanup() {                        # what the driver leaves when it is killed; the node goes in netns_cleanup
   local ns
-  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-p[0-9]+$" || true); do ip netns del "$ns" || true; done
+  for ns in $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-p[0-9]+$" || true); do
+    ip netns del "$ns" || true
+  done
   rm -rf "$WORK"
 }
 cleanup_on_exit cleanup

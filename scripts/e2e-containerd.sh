@@ -41,11 +41,7 @@ if ! "$PY" -c 'import grpc' 2>/dev/null; then
   PY=/usr/bin/python3
   "$PY" -c 'import grpc' || { echo "e2e-containerd: no grpcio for $PY" >&2; exit 1; }
 fi
-if [ -z "$BIN" ]; then
-  ensure_packages "${BUILD_PACKAGES[@]}"
-  BIN=$(build_release)
-fi
-for p in flannel bridge host-local; do [ -x "$BIN/$p" ] || { echo "e2e-containerd: no $BIN/$p" >&2; exit 1; }; done
+BIN=$(plugin_bin "$BIN") || { echo "e2e-containerd: no plugin binaries" >&2; exit 1; }
 for p in portmap loopback; do
   [ -x "/usr/lib/cni/$p" ] || { echo "e2e-containerd: no /usr/lib/cni/$p" >&2; exit 1; }
 done

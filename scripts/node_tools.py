@@ -1,6 +1,6 @@
 """What the crash and churn drivers (crash-driver.py, churn-driver.py) share: entering the node's network
-namespace, running a tool with its error in the exception, telling reservation files from the others. Imported
-(the drivers' own directory is on `sys.path`), not run.
+namespace, running a tool with its error in the exception, telling reservation files from the others, the node's
+subnet.env and flannel config. Imported (the drivers' own directory is on `sys.path`), not run.
 """
 import ctypes
 import ipaddress

@@ -66,10 +66,7 @@ if [ "$KEEP" -eq 0 ]; then
   WATCHDOG=$!
 fi
 
-if [ -z "$BIN" ]; then echo "== building release binaries"; BIN=$(build_release); fi
-for p in flannel bridge host-local; do
-  [ -x "$BIN/$p" ] || { echo "testbed: $BIN/$p is missing" >&2; exit 1; }
-done
+BIN=$(plugin_bin "$BIN") || { echo "testbed: no plugin binaries" >&2; exit 1; }
 
 echo "== $BACKEND, $NODES nodes, $PODS pods each (pid $$)"
 tb_setup "$BACKEND" "$NODES"
